@@ -1,0 +1,27 @@
+@{
+    # ModuleVersion is stamped from Directory.Build.props by build.ps1 -Task Package.
+    RootModule           = 'ZymAws.Provisioning.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    GUID                 = '5b0f7f0e-6a3c-4d2e-9d64-2f1c8e7a4b19'
+    Author               = 'ZymAwsProvisioning contributors'
+    CompanyName          = 'ZymAwsProvisioning'
+    Copyright            = '(c) ZymAwsProvisioning contributors. All rights reserved.'
+    Description          = 'Provision IoT fleets whose devices carry a Zymbit Zymkey onto AWS IoT: certificate authority, device CSRs signed inside the Zymkey, bulk provisioning, and temporary AWS credentials through the AWS IoT credentials provider.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ZymCredentialProviderEndpoint'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('AWS', 'IoT', 'Zymkey', 'Zymbit', 'PKI', 'Provisioning', 'CredentialsProvider', 'PSEdition_Core', 'PSEdition_Desktop', 'Linux')
+            ProjectUri   = 'https://github.com/zymaws/ZymAwsProvisioning'
+            ReleaseNotes = 'See CHANGELOG.md'
+        }
+    }
+}

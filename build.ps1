@@ -1,0 +1,158 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, packages, tests, demonstrates and benchmarks ZymAwsProvisioning.
+.DESCRIPTION
+    Tasks (run in the order given; each pulls in what it needs):
+      Build    compile the solution and the Zymkey simulator library
+      Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help)
+      Test     xunit suites, then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
+      Demo     the main job on the embedded default: local moto_server, Zymkey simulator
+      Bench    the benchmarks under bench/
+      Clean    remove build output
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Optional xunit filter (dotnet test --filter) for the Test task.
+    [string] $XunitFilter,
+
+    # Optional Pester test file name filter (wildcards) for the Test task.
+    [string] $PesterFilter = '*'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$OutRoot = Join-Path $Root 'out'
+$Version = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Select-Object -First 1
+$ModuleRoot = Join-Path $OutRoot "ZymAwsProvisioning/$Version"
+$SimulatorDir = Join-Path $Root 'native/zksim/build'
+$script:Done = @{}
+$script:ExitCode = 0
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Task([string] $Name) {
+    if ($script:Done[$Name]) { return }
+    Write-Host "==> $Name" -ForegroundColor Cyan
+    & "Task$Name"
+    $script:Done[$Name] = $true
+}
+
+function TaskClean {
+    foreach ($dir in @($OutRoot, $SimulatorDir)) { if (Test-Path $dir) { Remove-Item -Recurse -Force $dir } }
+    Invoke-Native dotnet @('clean', (Join-Path $Root 'ZymAws.sln'), '-c', $Configuration, '-v', 'q', '-nologo')
+}
+
+function TaskBuild {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'ZymAws.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    $simulatorBuild = Join-Path $Root 'native/zksim/build.sh'
+    if ((Test-Path $simulatorBuild) -and $IsLinux) {
+        Invoke-Native bash @($simulatorBuild, $SimulatorDir)
+    }
+}
+
+function TaskPackage {
+    Invoke-Task Build
+    if (Test-Path $ModuleRoot) { Remove-Item -Recurse -Force $ModuleRoot }
+    $deps = Join-Path $ModuleRoot 'deps'
+    New-Item -ItemType Directory -Force -Path $deps | Out-Null
+
+    # The engine (and the Zymkey interop, which references it) with every dependency, into deps/.
+    $staging = Join-Path $OutRoot 'staging'
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ZymAws.Zymkey/ZymAws.Zymkey.csproj'), '-c', $Configuration,
+        '-o', $staging, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    Get-ChildItem $staging -Filter '*.dll' | Copy-Item -Destination $deps
+
+    # The cmdlet assembly alone beside the manifest; nothing it depends on may sit next to it.
+    $cmdletBin = Join-Path $Root "src/ZymAws.Provisioning/bin/$Configuration/netstandard2.0"
+    Copy-Item (Join-Path $cmdletBin 'ZymAws.Provisioning.dll') $ModuleRoot
+    Copy-Item (Join-Path $Root 'src/ZymAws.Provisioning/ZymAwsProvisioning.Format.ps1xml') $ModuleRoot
+
+    $manifest = Get-Content -Raw (Join-Path $Root 'ZymAwsProvisioning.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"
+    Set-Content -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1') -Value $manifest -NoNewline
+
+    $helpBuilder = Join-Path $Root 'tools/Build-Help.ps1'
+    if (Test-Path $helpBuilder) {
+        & $helpBuilder -DocsPath (Join-Path $Root 'docs/en-US') -OutputPath (Join-Path $ModuleRoot 'en-US')
+    }
+
+    $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')
+    Write-Host "Packaged $($info.Name) $($info.Version) at $ModuleRoot"
+}
+
+function Get-TrxCounts([string] $Directory) {
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem $Directory -Filter '*.trx' -Recurse) {
+        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $skipped += [int]$counters.notExecuted
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+function TaskTest {
+    Invoke-Task Package
+    $results = Join-Path $OutRoot 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+
+    $env:ZYMKEY_SIMULATOR_DIR = $SimulatorDir
+    $xunitArgs = @('test', (Join-Path $Root 'tests/ZymAws.Engine.Tests/ZymAws.Engine.Tests.csproj'), '-c', $Configuration,
+        '--no-build', '-nologo', '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results 'xunit'))
+    if ($XunitFilter) { $xunitArgs += @('--filter', $XunitFilter) }
+    & dotnet @xunitArgs
+    $xunitExit = $LASTEXITCODE
+    $xunit = Get-TrxCounts (Join-Path $results 'xunit')
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }   # the runner itself failed
+
+    # Pester in a fresh child pwsh, so this session never loads (and locks) the module's assemblies.
+    $pesterSummary = Join-Path $results 'pester.json'
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+        -ModulePath $ModuleRoot -Filter $PesterFilter -SummaryPath $pesterSummary -ResultPath (Join-Path $results 'pester.xml')
+    $pester = if (Test-Path $pesterSummary) { Get-Content -Raw $pesterSummary | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ""
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
+    Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    if ($passed -eq 0 -and $failed -eq 0) { $failed = 1; Write-Host "No test ran." }
+    if ($failed -gt 0) { $script:ExitCode = 1 }
+    # The closing line CI reads; nothing is printed after it.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+}
+
+function TaskDemo {
+    Invoke-Task Package
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Invoke-Demo.ps1') -ModulePath $ModuleRoot -SimulatorDirectory $SimulatorDir
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function TaskBench {
+    Invoke-Task Package
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -ModulePath $ModuleRoot -SimulatorDirectory $SimulatorDir
+    if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
+}
+
+foreach ($name in $Task) { Invoke-Task $name }
+exit $script:ExitCode

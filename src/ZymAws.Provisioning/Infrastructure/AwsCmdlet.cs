@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine.Aws;
+
+namespace ZymAws.Provisioning.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet that calls AWS. Carries the AWS Tools for PowerShell common parameters and resolves
+/// credentials and region exactly as AWS.Tools does: literal keys, -Credential, -ProfileName, the session's
+/// $StoredAWSCredentials, the environment, AWS_PROFILE, the default profile, instance metadata.
+/// </summary>
+public abstract class AwsCmdlet : ZymAsyncCmdlet
+{
+    private AwsConnectionOptions? _options;
+    private AwsSession? _session;
+
+    /// <summary>The AWS region to call (AWS.Tools: -Region).</summary>
+    [Parameter]
+    [Alias("RegionToCall")]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
+    public string? Region { get; set; }
+
+    /// <summary>A profile in the shared credentials/config files.</summary>
+    [Parameter]
+    [Alias("AWSProfileName", "StoredCredentials")]
+    public string? ProfileName { get; set; }
+
+    /// <summary>The shared credentials file to read profiles from.</summary>
+    [Parameter]
+    [Alias("AWSProfilesLocation", "ProfilesLocation")]
+    public string? ProfileLocation { get; set; }
+
+    /// <summary>Literal access key id.</summary>
+    [Parameter]
+    [Alias("AK")]
+    public string? AccessKey { get; set; }
+
+    /// <summary>Literal secret access key.</summary>
+    [Parameter]
+    [Alias("SK", "SecretAccessKey")]
+    public string? SecretKey { get; set; }
+
+    /// <summary>Literal session token.</summary>
+    [Parameter]
+    [Alias("ST")]
+    public string? SessionToken { get; set; }
+
+    /// <summary>An Amazon.Runtime.AWSCredentials object, from this module or from AWS.Tools.</summary>
+    [Parameter]
+    public PSObject? Credential { get; set; }
+
+    /// <summary>Overrides the service endpoint (IoT, IAM and STS), e.g. a local moto_server.</summary>
+    [Parameter]
+    public string? EndpointUrl { get; set; }
+
+    /// <summary>The resolved AWS session; created on first use from the pipeline's worker.</summary>
+    protected AwsSession Session => _session ??= AwsSession.Create(_options!, AwsClientSettings.Default, Log);
+
+    protected override void BeginProcessingOnPipeline()
+    {
+        // Session state may only be read on the pipeline thread.
+        _options = new AwsConnectionOptions
+        {
+            AccessKey = AccessKey,
+            SecretKey = SecretKey,
+            SessionToken = SessionToken,
+            Credential = Credential?.BaseObject,
+            ProfileName = ProfileName,
+            ProfileLocation = ProfileLocation,
+            Region = Region,
+            EndpointUrl = EndpointUrl,
+            StoredCredentials = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
+            StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
+        };
+        base.BeginProcessingOnPipeline();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _session?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+}

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine.Diagnostics;
+
+namespace ZymAws.Provisioning.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet in the module. The work of each processing phase runs as a task; everything that must
+/// happen on the pipeline thread (WriteObject, WriteError, WriteVerbose, WriteWarning, WriteProgress,
+/// ShouldProcess) is queued back to it, from any thread. StopProcessing (Ctrl+C) cancels the token that every
+/// await and every HTTP call sees.
+/// </summary>
+public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private BlockingCollection<Action>? _pipelineQueue;
+    private int _pipelineThreadId;
+    private CmdletEngineLog? _log;
+
+    protected ZymAsyncCmdlet()
+    {
+        ModuleLoader.EnsureHooked();
+    }
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Engine log that forwards to this cmdlet's verbose, debug and warning streams.</summary>
+    internal IEngineLog Log => _log ??= new CmdletEngineLog(this);
+
+    /// <summary>Runs on the pipeline thread before <see cref="BeginProcessingAsync"/>: read session state here.</summary>
+    protected virtual void BeginProcessingOnPipeline()
+    {
+    }
+
+    protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task ProcessRecordAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected sealed override void BeginProcessing()
+    {
+        if (ModuleLoader.LoadWarning is { } warning)
+        {
+            base.WriteWarning(warning);
+        }
+
+        BeginProcessingOnPipeline();
+        Run(BeginProcessingAsync);
+    }
+
+    protected sealed override void ProcessRecord() => Run(ProcessRecordAsync);
+
+    protected sealed override void EndProcessing() => Run(EndProcessingAsync);
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stopping.Dispose();
+        }
+    }
+
+    public new void WriteObject(object? sendToPipeline) => OnPipeline(() => base.WriteObject(sendToPipeline));
+
+    public new void WriteObject(object? sendToPipeline, bool enumerateCollection) =>
+        OnPipeline(() => base.WriteObject(sendToPipeline, enumerateCollection));
+
+    public new void WriteError(ErrorRecord errorRecord) => OnPipeline(() => base.WriteError(errorRecord));
+
+    public new void WriteVerbose(string text) => OnPipeline(() => base.WriteVerbose(text));
+
+    public new void WriteDebug(string text) => OnPipeline(() => base.WriteDebug(text));
+
+    public new void WriteWarning(string text) => OnPipeline(() => base.WriteWarning(text));
+
+    public new void WriteProgress(ProgressRecord progressRecord) => OnPipeline(() => base.WriteProgress(progressRecord));
+
+    /// <summary>Writes an error for one pipeline item, built from any exception.</summary>
+    public void WriteError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
+
+    /// <summary>ShouldProcess asked on the pipeline thread, awaited from anywhere.</summary>
+    public Task<bool> ShouldProcessAsync(string target, string action) =>
+        OnPipeline(() => base.ShouldProcess(target, action));
+
+    /// <summary>
+    /// Fails the whole command. Throw what this returns from the async work: the pipeline thread turns it into
+    /// ThrowTerminatingError.
+    /// </summary>
+    protected static Exception Terminate(ErrorRecord errorRecord) => new TerminatingErrorException(errorRecord);
+
+    /// <summary>Fails the whole command with an error built from any exception.</summary>
+    protected static Exception Terminate(Exception exception, object? target) => Terminate(ErrorRecords.From(exception, target));
+
+    private void OnPipeline(Action action)
+    {
+        var queue = _pipelineQueue;
+        if (queue is null || Environment.CurrentManagedThreadId == _pipelineThreadId)
+        {
+            action();
+            return;
+        }
+
+        try
+        {
+            queue.Add(action);
+        }
+        catch (InvalidOperationException)
+        {
+            // The phase is over (queue completed): the pipeline has stopped; drop the write like PowerShell would.
+            throw new OperationCanceledException(_stopping.Token);
+        }
+    }
+
+    private Task<T> OnPipeline<T>(Func<T> func)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        OnPipeline(() =>
+        {
+            try
+            {
+                completion.TrySetResult(func());
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+                throw;
+            }
+        });
+        return completion.Task;
+    }
+
+    private void Run(Func<CancellationToken, Task> phase)
+    {
+        using var queue = new BlockingCollection<Action>();
+        _pipelineQueue = queue;
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
+        Exception? pipelineFailure = null;
+        var work = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await phase(_stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    queue.CompleteAdding();
+                }
+            });
+
+        foreach (var action in queue.GetConsumingEnumerable())
+        {
+            if (pipelineFailure is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                // PipelineStoppedException from a write after Ctrl+C, or an error the user asked to stop on
+                // (-ErrorAction Stop): stop the work, then rethrow once it has wound down.
+                pipelineFailure = e;
+                _stopping.Cancel();
+            }
+        }
+
+        _pipelineQueue = null;
+        try
+        {
+            work.GetAwaiter().GetResult();
+        }
+        catch (TerminatingErrorException e) when (pipelineFailure is null)
+        {
+            ThrowTerminatingError(e.ErrorRecord);
+        }
+        catch (OperationCanceledException) when (pipelineFailure is null && _stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception) when (pipelineFailure is not null)
+        {
+            // The work's own failure is a consequence of the pipeline failure reported below.
+        }
+
+        if (pipelineFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(pipelineFailure).Throw();
+        }
+    }
+
+    private sealed class TerminatingErrorException : Exception
+    {
+        public TerminatingErrorException(ErrorRecord errorRecord)
+            : base(errorRecord.Exception?.Message, errorRecord.Exception)
+        {
+            ErrorRecord = errorRecord;
+        }
+
+        public ErrorRecord ErrorRecord { get; }
+    }
+
+    private sealed class CmdletEngineLog : IEngineLog
+    {
+        private readonly ZymAsyncCmdlet _cmdlet;
+
+        public CmdletEngineLog(ZymAsyncCmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public void Verbose(string message) => _cmdlet.WriteVerbose(message);
+
+        public void Debug(string message) => _cmdlet.WriteDebug(message);
+
+        public void Warning(string message) => _cmdlet.WriteWarning(message);
+    }
+}

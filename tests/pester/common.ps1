@@ -1,0 +1,77 @@
+# Shared by every Pester file: dot-source it in BeforeAll.
+$ErrorActionPreference = 'Stop'
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:ModulePath = $env:ZYM_MODULE_PATH
+if (-not $script:ModulePath -or -not (Test-Path (Join-Path $script:ModulePath 'ZymAwsProvisioning.psd1'))) {
+    throw "ZYM_MODULE_PATH must name a packaged module folder (run ./build.ps1 -Task Package); got '$($env:ZYM_MODULE_PATH)'."
+}
+$script:ModuleManifest = Join-Path $script:ModulePath 'ZymAwsProvisioning.psd1'
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-TestMoto {
+    <# Starts moto_server on a free loopback port; returns an object with Url and Process. #>
+    $port = Get-FreeTcpPort
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "moto-$port.log"
+    $process = Start-Process -FilePath 'moto_server' -ArgumentList @('-H', '127.0.0.1', '-p', "$port") `
+        -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+    $url = "http://127.0.0.1:$port"
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ($process.HasExited) { throw "moto_server exited early: $(Get-Content -Raw "$log.err" -ErrorAction SilentlyContinue)" }
+        try {
+            Invoke-RestMethod -Uri "$url/moto-api/data.json" -TimeoutSec 2 | Out-Null
+            return [pscustomobject]@{ Url = $url; Process = $process; Port = $port }
+        }
+        catch { Start-Sleep -Milliseconds 200 }
+    }
+    Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+    throw "moto_server did not answer on $url within 60 s."
+}
+
+function Stop-TestMoto($Moto) {
+    if ($Moto -and $Moto.Process -and -not $Moto.Process.HasExited) {
+        Stop-Process -Id $Moto.Process.Id -Force -ErrorAction SilentlyContinue
+        $Moto.Process.WaitForExit(10000) | Out-Null
+    }
+}
+
+function Reset-TestMoto($Moto) {
+    Invoke-RestMethod -Method Post -Uri "$($Moto.Url)/moto-api/reset" | Out-Null
+}
+
+function Get-TestAwsParameters($Moto, [string] $Region = 'us-east-1') {
+    <# A splat of the AWS common parameters pointing at the test moto with its fake credentials. #>
+    @{ EndpointUrl = $Moto.Url; Region = $Region; AccessKey = 'testing'; SecretKey = 'testing' }
+}
+
+function Invoke-AwsCli {
+    <# The AWS CLI as a second client against the same endpoint; returns parsed JSON. #>
+    param([Parameter(Mandatory)] $Moto, [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Arguments)
+    $env:AWS_ACCESS_KEY_ID = 'testing'; $env:AWS_SECRET_ACCESS_KEY = 'testing'; $env:AWS_DEFAULT_REGION = 'us-east-1'
+    try {
+        $out = & aws --endpoint-url $Moto.Url --output json @Arguments 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed: $out" }
+        if ($out) { ($out -join "`n") | ConvertFrom-Json }
+    }
+    finally {
+        Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_DEFAULT_REGION -ErrorAction SilentlyContinue
+    }
+}
+
+function Invoke-ChildPwsh {
+    <# Runs a script block's text in a fresh child pwsh; returns its output lines and exit code. #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $pwsh = (Get-Process -Id $PID).Path
+    $file = Join-Path ([System.IO.Path]::GetTempPath()) ("zym-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
+    Set-Content -Path $file -Value $Script
+    try {
+        $output = & $pwsh -NoProfile -NonInteractive -File $file 2>&1
+        [pscustomobject]@{ Output = @($output | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
+    }
+    finally { Remove-Item $file -ErrorAction SilentlyContinue }
+}
