@@ -24,11 +24,15 @@ internal static class DynamicLoader
         IntPtr handle;
         try
         {
+            // Bind the dlerror stub now: the runtime resolves a P/Invoke on its first call with dlsym, which
+            // would clear the error dlopen is about to leave (dlerror state is per thread).
+            _ = LastError();
             handle = s_useLibc ? LibC.dlopen(path, RtldNow | RtldLocal) : LibDl.dlopen(path, RtldNow | RtldLocal);
         }
         catch (Exception e) when (!s_useLibc && (e is DllNotFoundException || e is EntryPointNotFoundException))
         {
             s_useLibc = true;
+            _ = LastError();
             handle = LibC.dlopen(path, RtldNow | RtldLocal);
         }
 
