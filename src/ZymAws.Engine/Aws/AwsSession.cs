@@ -1,0 +1,114 @@
+using System;
+using System.Net.Http;
+using Amazon.Runtime;
+using ZymAws.Engine.Aws.Internal;
+using ZymAws.Engine.Diagnostics;
+
+namespace ZymAws.Engine.Aws;
+
+/// <summary>
+/// One resolved connection to AWS for one cmdlet invocation: credentials and region resolved with the AWS.Tools
+/// precedence, one shared HttpClient, one set of per-operation rate limiters shared by every concurrent caller,
+/// and the typed IoT, IAM and STS clients. Dispose it when the invocation ends.
+/// </summary>
+public sealed class AwsSession : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly HttpMessageHandler? _ownedHandler;
+    private readonly StsClient _sts;
+    private bool _disposed;
+
+    private AwsSession(AwsResolvedConnection connection, string? endpointUrl, AwsClientSettings settings, IEngineLog log)
+    {
+        Region = connection.Region;
+        RegionSource = connection.RegionSource;
+        CredentialSource = connection.CredentialSource;
+        Credentials = connection.Credentials;
+        EndpointUrl = endpointUrl;
+        if (settings.SharedHandler is not null)
+        {
+            _http = new HttpClient(settings.SharedHandler, disposeHandler: false);
+        }
+        else
+        {
+            _ownedHandler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            _http = new HttpClient(_ownedHandler, disposeHandler: true);
+        }
+
+        // Timeouts are per attempt (AwsClientSettings.AttemptTimeout), enforced with cancellation.
+        _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+        var pipeline = new AwsRequestPipeline(connection.Credentials, settings, log, _http);
+        Iot = new IotClient(pipeline, AwsServiceEndpoint.ForIot(Region, endpointUrl));
+        Iam = new IamClient(pipeline, AwsServiceEndpoint.ForIam(Region, endpointUrl));
+        _sts = new StsClient(pipeline, connection.Credentials, Region, endpointUrl, _http, settings.AttemptTimeout);
+    }
+
+    /// <summary>The region in use, e.g. "us-west-2".</summary>
+    public string Region { get; }
+
+    /// <summary>Where the region came from, e.g. "-Region parameter", "profile 'dev'".</summary>
+    public string RegionSource { get; }
+
+    /// <summary>Where the credentials came from, e.g. "profile 'dev' ('/home/me/.aws/credentials' ...)"; never a secret.</summary>
+    public string CredentialSource { get; }
+
+    /// <summary>The -EndpointUrl override, if any.</summary>
+    public string? EndpointUrl { get; }
+
+    /// <summary>AWS IoT control plane.</summary>
+    public IotClient Iot { get; }
+
+    /// <summary>IAM.</summary>
+    public IamClient Iam { get; }
+
+    /// <summary>STS.</summary>
+    public StsClient Sts => _sts;
+
+    /// <summary>The resolved credentials (for engine components that sign their own requests). Never log them.</summary>
+    internal AWSCredentials Credentials { get; }
+
+    /// <summary>
+    /// Resolves credentials and region and builds the clients. Throws <see cref="ZymException"/> (AwsCredentialsNotFound,
+    /// AwsRegionNotFound, AwsProfileNotFound, AwsProfileInvalid, AwsCredentialIncomplete, AwsCredentialTypeUnsupported,
+    /// AwsEndpointUrlInvalid, AwsSettingInvalid) with what was tried. No network call is made except, as a last
+    /// resort for the region, instance metadata (bounded to a few seconds).
+    /// </summary>
+    public static AwsSession Create(AwsConnectionOptions options, AwsClientSettings settings, IEngineLog log)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        settings ??= new AwsClientSettings();
+        log ??= NullEngineLog.Instance;
+        settings.Validate();
+        string? endpointUrl = string.IsNullOrWhiteSpace(options.EndpointUrl) ? null : options.EndpointUrl!.Trim();
+        if (endpointUrl is not null)
+        {
+            AwsServiceEndpoint.ParseEndpointUrl(endpointUrl);
+        }
+
+        var connection = new AwsCredentialResolver(options).Resolve();
+        log.Verbose($"AWS credentials from {connection.CredentialSource}; region {connection.Region} from {connection.RegionSource}" +
+            (endpointUrl is null ? "." : $"; endpoint override {endpointUrl}."));
+        return new AwsSession(connection, endpointUrl, settings, log);
+    }
+
+    /// <summary>Releases the HttpClient (and the handler if the session created it).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _sts.Dispose();
+        _http.Dispose();
+        _ownedHandler?.Dispose();
+    }
+
+    /// <summary>A secret-free summary.</summary>
+    public override string ToString() => $"AwsSession(Region={Region}, Credentials from {CredentialSource})";
+}
