@@ -25,7 +25,7 @@ param(
     [string] $XunitFilter,
 
     # Optional Pester test file name filter (wildcards) for the Test task.
-    [string] $PesterFilter = '*'
+    [string] $PesterFilter
 )
 
 $ErrorActionPreference = 'Stop'
@@ -37,6 +37,16 @@ $ModuleRoot = Join-Path $OutRoot "ZymAwsProvisioning/$Version"
 $SimulatorDir = Join-Path $Root 'native/zksim/build'
 $script:Done = @{}
 $script:ExitCode = 0
+
+# How to start a fresh child pwsh: this one's own host (under 'dotnet pwsh', that is dotnet + pwsh.dll).
+$script:PwshCommand = @([Environment]::ProcessPath)
+if ((Split-Path -Leaf $script:PwshCommand[0]) -match '^dotnet(\.exe)?$') { $script:PwshCommand += (Join-Path $PSHOME 'pwsh.dll') }
+
+function Invoke-Pwsh {
+    param([string[]] $Arguments)
+    $exe, $prefix = $script:PwshCommand
+    & $exe @($prefix) @Arguments
+}
 
 function Invoke-Native {
     param([string] $File, [string[]] $Arguments)
@@ -123,9 +133,11 @@ function TaskTest {
 
     # Pester in a fresh child pwsh, so this session never loads (and locks) the module's assemblies.
     $pesterSummary = Join-Path $results 'pester.json'
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
-        -ModulePath $ModuleRoot -Filter $PesterFilter -SummaryPath $pesterSummary -ResultPath (Join-Path $results 'pester.xml')
+    $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'),
+        '-ModulePath', $ModuleRoot, '-SummaryPath', $pesterSummary, '-ResultPath', (Join-Path $results 'pester.xml'))
+    # (Passed only when given: a bare '*' would be globbed by the native-command argument binder on Unix.)
+    if ($PesterFilter) { $pesterArgs += @('-Filter', $PesterFilter) }
+    Invoke-Pwsh $pesterArgs
     $pester = if (Test-Path $pesterSummary) { Get-Content -Raw $pesterSummary | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
     $passed = $xunit.Passed + $pester.Passed
@@ -142,15 +154,13 @@ function TaskTest {
 
 function TaskDemo {
     Invoke-Task Package
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Invoke-Demo.ps1') -ModulePath $ModuleRoot -SimulatorDirectory $SimulatorDir
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'demo/Invoke-Demo.ps1'), '-ModulePath', $ModuleRoot, '-SimulatorDirectory', $SimulatorDir)
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
 function TaskBench {
     Invoke-Task Package
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -ModulePath $ModuleRoot -SimulatorDirectory $SimulatorDir
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmarks.ps1'), '-ModulePath', $ModuleRoot, '-SimulatorDirectory', $SimulatorDir)
     if ($LASTEXITCODE -ne 0) { throw "The benchmarks failed (exit code $LASTEXITCODE)." }
 }
 

@@ -8,13 +8,14 @@ param(
     [int] $Runs = 9
 )
 $ErrorActionPreference = 'Stop'
-$pwsh = (Get-Process -Id $PID).Path
+$exe, $prefix = @([Environment]::ProcessPath)
+if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') } else { $prefix = @() }
 $manifest = Join-Path $ModulePath 'ZymAwsProvisioning.psd1'
 
 function Measure-Median([string] $Command) {
     $times = foreach ($i in 1..$Runs) {
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        & $pwsh -NoProfile -NonInteractive -Command $Command
+        & $exe @prefix -NoProfile -NonInteractive -Command $Command
         if ($LASTEXITCODE -ne 0) { throw "'$Command' failed" }
         $sw.Elapsed.TotalMilliseconds
     }
@@ -23,7 +24,7 @@ function Measure-Median([string] $Command) {
 }
 
 # Warm the OS file cache once for both.
-& $pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'" | Out-Null
+& $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$manifest'" | Out-Null
 $empty = Measure-Median 'exit 0'
 $import = Measure-Median "Import-Module '$manifest'; exit 0"
 $firstCall = Measure-Median "Import-Module '$manifest'; `$null = Get-Command -Module ZymAwsProvisioning; exit 0"

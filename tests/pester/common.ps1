@@ -63,14 +63,21 @@ function Invoke-AwsCli {
     }
 }
 
+function Get-PwshCommand {
+    <# How to start a fresh pwsh: this one's host, plus pwsh.dll when the host is dotnet (dotnet pwsh). #>
+    $command = @([Environment]::ProcessPath)
+    if ((Split-Path -Leaf $command[0]) -match '^dotnet(\.exe)?$') { $command += (Join-Path $PSHOME 'pwsh.dll') }
+    $command
+}
+
 function Invoke-ChildPwsh {
     <# Runs a script block's text in a fresh child pwsh; returns its output lines and exit code. #>
     param([Parameter(Mandatory)] [string] $Script)
-    $pwsh = (Get-Process -Id $PID).Path
+    $exe, $prefix = Get-PwshCommand
     $file = Join-Path ([System.IO.Path]::GetTempPath()) ("zym-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
     Set-Content -Path $file -Value $Script
     try {
-        $output = & $pwsh -NoProfile -NonInteractive -File $file 2>&1
+        $output = & $exe @($prefix) -NoProfile -NonInteractive -File $file 2>&1
         [pscustomobject]@{ Output = @($output | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
     }
     finally { Remove-Item $file -ErrorAction SilentlyContinue }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ZymAws.Engine;
 using ZymAws.Engine.Aws;
 
 namespace ZymAws.Provisioning.Infrastructure;
@@ -54,8 +55,29 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
-    /// <summary>The resolved AWS session; created on first use from the pipeline's worker.</summary>
-    protected AwsSession Session => _session ??= AwsSession.Create(_options!, AwsClientSettings.Default, Log);
+    /// <summary>
+    /// The resolved AWS session, created on first use. Missing or unusable credentials or region fail the whole
+    /// command (a terminating error), since no item could succeed without them.
+    /// </summary>
+    protected AwsSession GetSession()
+    {
+        if (_session is not null)
+        {
+            return _session;
+        }
+
+        try
+        {
+            return _session = AwsSession.Create(_options!, ClientSettings, Log);
+        }
+        catch (ZymException e)
+        {
+            throw Terminate(e, null);
+        }
+    }
+
+    /// <summary>Retry, rate-limit and timeout settings; cmdlets with their own knobs override this.</summary>
+    protected virtual AwsClientSettings ClientSettings => new();
 
     protected override void BeginProcessingOnPipeline()
     {

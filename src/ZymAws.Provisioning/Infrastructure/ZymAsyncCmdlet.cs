@@ -26,7 +26,7 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken StopToken => _stopping.Token;
 
     /// <summary>Engine log that forwards to this cmdlet's verbose, debug and warning streams.</summary>
     internal IEngineLog Log => _log ??= new CmdletEngineLog(this);
