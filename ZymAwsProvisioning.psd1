@@ -13,6 +13,8 @@
     FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-ZymCredentialProviderEndpoint'
+        'Get-ZymDeviceId'
+        'Get-ZymkeyInfo'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -72,13 +72,40 @@ function Get-PwshCommand {
 
 function Invoke-ChildPwsh {
     <# Runs a script block's text in a fresh child pwsh; returns its output lines and exit code. #>
-    param([Parameter(Mandatory)] [string] $Script)
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $exe, $prefix = Get-PwshCommand
+    # Native code reads its environment with getenv, which only sees what the process started with: pass
+    # variables to a child process, not to this one.
+    $saved = @{}
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+    }
     $file = Join-Path ([System.IO.Path]::GetTempPath()) ("zym-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
     Set-Content -Path $file -Value $Script
     try {
         $output = & $exe @($prefix) -NoProfile -NonInteractive -File $file 2>&1
         [pscustomobject]@{ Output = @($output | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
     }
-    finally { Remove-Item $file -ErrorAction SilentlyContinue }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        Remove-Item $file -ErrorAction SilentlyContinue
+    }
+}
+
+function Get-SimulatorLibrary {
+    <# The Zymkey simulator built by build.ps1 (native/zksim/build.sh). #>
+    $dir = if ($env:ZYMKEY_SIMULATOR_DIR) { $env:ZYMKEY_SIMULATOR_DIR } else { Join-Path $script:RepoRoot 'native/zksim/build' }
+    $lib = Join-Path $dir 'libzk_app_utils.so'
+    if (-not (Test-Path $lib)) { throw "The Zymkey simulator is not built at $lib (run ./build.ps1 -Task Build)." }
+    $lib
+}
+
+function New-SimulatorEnvironment([string] $Serial = 'ZK-SIM-0001', [hashtable] $Extra = @{}) {
+    <# Environment for a child pwsh whose Zymkey is the simulator with its own key directory. #>
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("zksim-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory -Path $dir | Out-Null
+    $environment = @{ ZYMKEY_LIBRARY_PATH = (Get-SimulatorLibrary); ZK_SIM_DIR = $dir; ZK_SIM_SERIAL = $Serial; ZK_SIM_MODEL = 'ZYMKEY4i' }
+    foreach ($key in $Extra.Keys) { $environment[$key] = $Extra[$key] }
+    $environment
 }

@@ -1,0 +1,69 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Provisioning.Infrastructure;
+using ZymAws.Zymkey;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// Gets the device's stable unique id: a SHA-256 over the Zymkey serial number, /etc/machine-id, the Raspberry Pi
+/// CPU serial and any extra values, rendered as "zym-" and 32 hex characters, a valid AWS IoT thing name.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ZymDeviceId")]
+[OutputType(typeof(DeviceIdentity))]
+public sealed class GetZymDeviceIdCommand : ZymkeyCmdlet
+{
+    /// <summary>Extra identifying values (name = value) mixed into the hash, e.g. a board serial.</summary>
+    [Parameter(Position = 0)]
+    public Hashtable? Extra { get; set; }
+
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, string>? extra = null;
+        if (Extra is not null)
+        {
+            var values = new Dictionary<string, string>();
+            foreach (DictionaryEntry entry in Extra)
+            {
+                values[entry.Key?.ToString() ?? string.Empty] = entry.Value?.ToString() ?? string.Empty;
+            }
+
+            extra = values;
+        }
+
+        try
+        {
+            using var device = OpenZymkey();
+            var inputs = DeviceIdInputs.FromHost(device.GetSerialNumber(), null, extra);
+            var sources = new List<string> { "ZymkeySerial" };
+            if (!string.IsNullOrWhiteSpace(inputs.MachineId))
+            {
+                sources.Add("MachineId");
+            }
+
+            if (!string.IsNullOrWhiteSpace(inputs.CpuSerial))
+            {
+                sources.Add("CpuSerial");
+            }
+
+            if (extra is not null)
+            {
+                foreach (var key in extra.Keys)
+                {
+                    sources.Add("Extra:" + key);
+                }
+            }
+
+            WriteObject(new DeviceIdentity(DeviceId.Compute(inputs), inputs.ZymkeySerial ?? string.Empty, sources, DeviceId.Recipe));
+        }
+        catch (Engine.ZymException e)
+        {
+            throw Terminate(e, LibraryPath);
+        }
+
+        return Task.CompletedTask;
+    }
+}
