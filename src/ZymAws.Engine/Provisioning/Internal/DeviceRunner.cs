@@ -437,13 +437,13 @@ internal sealed class DeviceRunner
             Append(new JournalRecord(JournalEvents.ThingCreating, _thing));
         }
 
-        var created = await _ctx.Iot.CreateThingAsync(
+        var created = await RefusedClearsIntent("Thing", () => _ctx.Iot.CreateThingAsync(
             new IotCreateThingRequest(_thing)
             {
                 ThingTypeName = _request.ThingTypeName,
                 Attributes = _request.Attributes is null ? null : new Dictionary<string, string>(_request.Attributes),
             },
-            token).ConfigureAwait(false);
+            token)).ConfigureAwait(false);
         Append(new JournalRecord(JournalEvents.ThingReady, _thing) { ThingArn = created.ThingArn, Owned = true });
         Done("CreateThing");
     }
@@ -471,7 +471,11 @@ internal sealed class DeviceRunner
             Append(new JournalRecord(JournalEvents.PrincipalAttaching, _thing) { CertificateArn = certificateArn });
         }
 
-        await _ctx.Iot.AttachThingPrincipalAsync(_thing, certificateArn, token).ConfigureAwait(false);
+        await RefusedClearsIntent("Principal", async () =>
+        {
+            await _ctx.Iot.AttachThingPrincipalAsync(_thing, certificateArn, token).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
         Append(new JournalRecord(JournalEvents.PrincipalReady, _thing) { CertificateArn = certificateArn, Owned = true });
         Done("AttachThingPrincipal");
     }
@@ -499,7 +503,11 @@ internal sealed class DeviceRunner
             Append(new JournalRecord(JournalEvents.PolicyAttaching, _thing) { Policy = _policy });
         }
 
-        await _ctx.Iot.AttachPolicyAsync(_policy, certificateArn, token).ConfigureAwait(false);
+        await RefusedClearsIntent("Policy", async () =>
+        {
+            await _ctx.Iot.AttachPolicyAsync(_policy, certificateArn, token).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
         Append(new JournalRecord(JournalEvents.PolicyReady, _thing) { Policy = _policy, Owned = true });
         Done("AttachPolicy");
     }
@@ -542,38 +550,38 @@ internal sealed class DeviceRunner
             string? certificateArn = _state.CertificateArn;
             if ((_state.PolicyOwned || _state.PolicyIntent) && certificateArn is not null)
             {
-                await IgnoreNotFoundAsync(() => _ctx.Iot.DetachPolicyAsync(_state.Policy ?? _policy, certificateArn, token)).ConfigureAwait(false);
+                bool detached = await IgnoreNotFoundAsync(() => _ctx.Iot.DetachPolicyAsync(_state.Policy ?? _policy, certificateArn, token)).ConfigureAwait(false);
                 Append(new JournalRecord(JournalEvents.PolicyDetached, _thing) { Policy = _state.Policy ?? _policy });
-                Done("DetachPolicy");
+                DoneIf(detached, "DetachPolicy");
             }
 
             if ((_state.PrincipalOwned || _state.PrincipalIntent) && certificateArn is not null)
             {
-                await IgnoreNotFoundAsync(() => _ctx.Iot.DetachThingPrincipalAsync(_thing, certificateArn, token)).ConfigureAwait(false);
+                bool detached = await IgnoreNotFoundAsync(() => _ctx.Iot.DetachThingPrincipalAsync(_thing, certificateArn, token)).ConfigureAwait(false);
                 Append(new JournalRecord(JournalEvents.PrincipalDetached, _thing) { CertificateArn = certificateArn });
-                Done("DetachThingPrincipal");
+                DoneIf(detached, "DetachThingPrincipal");
             }
 
             if (_state.ThingOwned || _state.ThingIntent)
             {
                 // DetachThingPrincipal is asynchronous on AWS: DeleteThing may still see the principal for a moment.
-                await RetryWhileAttachedAsync(() => IgnoreNotFoundAsync(() => _ctx.Iot.DeleteThingAsync(_thing, null, token)), token).ConfigureAwait(false);
+                bool deleted = await RetryWhileAttachedAsync(() => IgnoreNotFoundAsync(() => _ctx.Iot.DeleteThingAsync(_thing, null, token)), token).ConfigureAwait(false);
                 Append(new JournalRecord(JournalEvents.ThingDeleted, _thing));
-                Done("DeleteThing");
+                DoneIf(deleted, "DeleteThing");
             }
 
             if (_state.CertificateId is string certificateId && _state.CertificateOwned)
             {
                 if (_state.CertificateActive)
                 {
-                    await IgnoreNotFoundAsync(() => _ctx.Iot.UpdateCertificateAsync(certificateId, IotCertificateStatus.Inactive, token)).ConfigureAwait(false);
+                    bool deactivated = await IgnoreNotFoundAsync(() => _ctx.Iot.UpdateCertificateAsync(certificateId, IotCertificateStatus.Inactive, token)).ConfigureAwait(false);
                     Append(new JournalRecord(JournalEvents.CertificateDeactivated, _thing) { CertificateId = certificateId });
-                    Done("UpdateCertificate");
+                    DoneIf(deactivated, "UpdateCertificate");
                 }
 
-                await RetryWhileAttachedAsync(() => IgnoreNotFoundAsync(() => _ctx.Iot.DeleteCertificateAsync(certificateId, false, token)), token).ConfigureAwait(false);
+                bool removed = await RetryWhileAttachedAsync(() => IgnoreNotFoundAsync(() => _ctx.Iot.DeleteCertificateAsync(certificateId, false, token)), token).ConfigureAwait(false);
                 Append(new JournalRecord(JournalEvents.CertificateDeleted, _thing) { CertificateId = certificateId });
-                Done("DeleteCertificate");
+                DoneIf(removed, "DeleteCertificate");
             }
 
             return null;
@@ -586,30 +594,49 @@ internal sealed class DeviceRunner
         }
     }
 
-    private static async Task IgnoreNotFoundAsync(Func<Task> call)
+    /// <summary>Runs an undo call; false when AWS says the resource is already gone.</summary>
+    private static async Task<bool> IgnoreNotFoundAsync(Func<Task> call)
     {
         try
         {
             await call().ConfigureAwait(false);
+            return true;
         }
         catch (AwsServiceException ex) when (ex.IsNotFound)
         {
+            return false;
         }
     }
 
-    private static async Task RetryWhileAttachedAsync(Func<Task> call, CancellationToken token)
+    private static async Task<bool> RetryWhileAttachedAsync(Func<Task<bool>> call, CancellationToken token)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await call().ConfigureAwait(false);
-                return;
+                return await call().ConfigureAwait(false);
             }
             catch (AwsServiceException ex) when (attempt < 6 && (ex.NormalizedCode == "DeleteConflict" || ex.NormalizedCode == "InvalidRequest" || ex.NormalizedCode == "CertificateState"))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 * (1 << attempt))), token).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the AWS call an intent announced; when AWS refuses it outright (a 4xx answer), records that it changed
+    /// nothing, so neither a rollback nor a resume acts on that intent.
+    /// </summary>
+    private async Task<T> RefusedClearsIntent<T>(string step, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.StatusCode is int status && status >= 400 && status < 500 && !ex.IsAlreadyExists)
+        {
+            AppendQuietly(new JournalRecord(JournalEvents.IntentVoid, _thing) { Step = step, Message = ex.ErrorCode });
+            throw;
         }
     }
 
@@ -718,6 +745,14 @@ internal sealed class DeviceRunner
     {
         _actions.Add(step);
         _ctx.ReportStep(new ProvisioningStepEvent(_thing, step, _state.CertificateId, _request.SourceItem));
+    }
+
+    private void DoneIf(bool didSomething, string step)
+    {
+        if (didSomething)
+        {
+            Done(step);
+        }
     }
 
     private void CaptureIds(DeviceProvisioningResult result)

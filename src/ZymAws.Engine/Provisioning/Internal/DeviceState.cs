@@ -80,6 +80,24 @@ internal sealed class DeviceState
                 CertificateIntentAt = null;
                 PendingCsr = null;
                 break;
+            case JournalEvents.IntentVoid:
+                switch (r.Step)
+                {
+                    case "Thing":
+                        ThingIntent = false;
+                        break;
+                    case "Principal":
+                        PrincipalIntent = false;
+                        break;
+                    case "Policy":
+                        PolicyIntent = false;
+                        break;
+                    case "Activation":
+                        ActivationIntent = false;
+                        break;
+                }
+
+                break;
             case JournalEvents.CertificateReady:
                 CertificateId = r.CertificateId;
                 CertificateArn = r.CertificateArn;

@@ -13,6 +13,9 @@ internal static class JournalEvents
     public const string CertificateRegistering = "CertificateRegistering";
     public const string CertificateIssuing = "CertificateIssuing";
     public const string CertificateIssueAbsent = "CertificateIssueAbsent";
+
+    /// <summary>The AWS call announced by the step's intent was refused (a definite 4xx answer): it changed nothing.</summary>
+    public const string IntentVoid = "IntentVoid";
     public const string CertificateReady = "CertificateReady";
     public const string CertificateActivating = "CertificateActivating";
     public const string CertificateActivated = "CertificateActivated";
@@ -69,6 +72,9 @@ internal sealed class JournalRecord
 
     public string? Message { get; set; }
 
+    /// <summary>For IntentVoid: "Thing", "Principal", "Policy" or "Activation".</summary>
+    public string? Step { get; set; }
+
     public string? Mode { get; set; }
 
     public string? Account { get; set; }
@@ -97,6 +103,7 @@ internal sealed class JournalRecord
             }
 
             Opt(w, "csr", Csr);
+            Opt(w, "step", Step);
             Opt(w, "mode", Mode);
             Opt(w, "account", Account);
             Opt(w, "region", Region);
@@ -131,6 +138,7 @@ internal sealed class JournalRecord
                 ThingArn = Str(root, "thingArn"),
                 Policy = Str(root, "policy"),
                 Csr = Str(root, "csr"),
+                Step = Str(root, "step"),
                 Message = Str(root, "message"),
                 Mode = Str(root, "mode"),
                 Account = Str(root, "account"),
