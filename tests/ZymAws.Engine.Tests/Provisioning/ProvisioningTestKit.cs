@@ -50,6 +50,15 @@ internal static class ProvisioningTestKit
         };
     }
 
+    /// <summary>The IoT operations the engine called, from its log lines ("AWS iot Operation 'target': OK ..."), as IAM actions.</summary>
+    public static IReadOnlyList<string> CalledIotOperations(Tests.Infrastructure.CapturingEngineLog log)
+    {
+        return log.VerboseLines.Where(l => l.StartsWith("AWS iot ", StringComparison.Ordinal))
+            .Select(l => "iot:" + l.Split(' ')[2].TrimEnd(':'))
+            .Distinct()
+            .ToList();
+    }
+
     /// <summary>A session whose requests go to <paramref name="endpointUrl"/> (moto or a proxy in front of it).</summary>
     public static AwsSession Session(FleetMoto moto, string? endpointUrl = null, IEngineLog? log = null, int maxAttempts = 5)
     {
