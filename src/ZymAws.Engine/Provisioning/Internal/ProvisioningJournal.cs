@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using ZymAws.Engine.Diagnostics;
 
@@ -56,7 +57,10 @@ internal sealed class ProvisioningJournal : IDisposable
         FileStream file;
         try
         {
-            file = new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
+            // Windows: others may read it (e.g. Get-Content -Wait) but not write. Elsewhere .NET maps FileShare.None to an
+            // exclusive advisory lock (flock), the only way to stop a second run writing to the same journal.
+            var share = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileShare.Read : FileShare.None;
+            file = new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, share, 4096, FileOptions.None);
         }
         catch (IOException ex) when (File.Exists(fullPath))
         {
