@@ -139,6 +139,10 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                 return method == "PUT" ? "AttachPolicy" : "DetachPolicy";
             case "attached-policies":
                 return "ListAttachedPolicies";
+            case "role-aliases":
+                return method switch { "POST" => "CreateRoleAlias", "PUT" => "UpdateRoleAlias", "DELETE" => "DeleteRoleAlias", _ => parts.Length == 1 ? "ListRoleAliases" : "DescribeRoleAlias" };
+            case "endpoint":
+                return "DescribeEndpoint";
         }
 
         int action = body.IndexOf("Action=", StringComparison.Ordinal);
