@@ -11,6 +11,8 @@ namespace ZymAws.Engine.Provisioning;
 /// <summary>
 /// A batch in progress (from <see cref="FleetProvisioner.StartAsync"/>): add devices as they arrive, then complete.
 /// Devices run <see cref="FleetProvisioningOptions.ThrottleLimit"/> at a time. Dispose it in any case (it closes the journal).
+/// Call <see cref="AddAsync"/> and <see cref="CompleteAsync"/> from one caller at a time (e.g. the cmdlet's phases);
+/// the callbacks in <see cref="FleetProvisioningOptions"/> run on worker threads.
 /// </summary>
 public sealed class FleetProvisioningRun : IDisposable
 {

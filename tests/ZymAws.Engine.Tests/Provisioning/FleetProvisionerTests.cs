@@ -292,4 +292,35 @@ public sealed class FleetProvisionerTests
         Assert.Null(summary.CaCertificateId);
         await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
     }
+
+    [Fact]
+    public async Task StreamedRun_AddsDevicesAsTheyArrive_AndChecksEachNewPolicyBeforeItsFirstDevice()
+    {
+        using var pki = TestPki.Create("Fleet CA streamed");
+        await _moto.FreshAccountAsync(pki, Policy);
+        var devices = Devices(pki, "st", 5);
+        devices[3].PolicyName = "never-created";
+        var completed = new List<DeviceProvisioningResult>();
+        var options = Options(pki, throttle: 2);
+        options.DeviceCompleted = r =>
+        {
+            completed.Add(r);
+            return Task.CompletedTask;
+        };
+        using var session = Session(_moto);
+        using var run = await new FleetProvisioner(session, options).StartAsync();
+        Assert.Equal(MotoServer.AccountId, run.AccountId);
+        foreach (var device in devices)
+        {
+            Assert.True(await run.AddAsync(device));
+        }
+
+        var summary = await run.CompleteAsync();
+        Assert.Equal(5, completed.Count);
+        Assert.Equal(4, summary.Provisioned);
+        var missing = summary.Results.Single(r => r.ThingName == devices[3].ThingName);
+        Assert.Equal("ProvisioningPolicyNotFound", missing.Error!.ErrorId);
+        Assert.Empty(missing.Actions);
+        await AssertExactlyProvisionedAsync(_moto, devices.Where((_, i) => i != 3).Select(d => d.ThingName).ToList());
+    }
 }

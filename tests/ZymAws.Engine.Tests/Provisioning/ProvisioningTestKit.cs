@@ -95,12 +95,12 @@ internal static class ProvisioningTestKit
             await gate.WaitAsync();
             try
             {
-            var principals = cliPerThing ? await moto.CliThingPrincipalsAsync(thing) : await session.Iot.ListAllThingPrincipalsAsync(thing);
-            string arn = Xunit.Assert.Single(principals);
-            var policies = cliPerThing
-                ? await moto.CliAttachedPoliciesAsync(arn)
-                : (await session.Iot.ListAllAttachedPoliciesAsync(arn)).Select(p => p.PolicyName).ToList();
-            return (Thing: thing, Arn: arn, Policies: policies);
+                var principals = cliPerThing ? await moto.CliThingPrincipalsAsync(thing) : await session.Iot.ListAllThingPrincipalsAsync(thing);
+                string arn = Xunit.Assert.Single(principals);
+                var policies = cliPerThing
+                    ? await moto.CliAttachedPoliciesAsync(arn)
+                    : (await session.Iot.ListAllAttachedPoliciesAsync(arn)).Select(p => p.PolicyName).ToList();
+                return (Thing: thing, Arn: arn, Policies: policies);
             }
             finally
             {
