@@ -205,6 +205,55 @@ foreach (`$name in 'Get-ZhfWidget', 'Set-ZhfWidget') {
     }
 }
 
+Describe 'Build-Help.ps1 output files' {
+    It 'writes the same bytes every time, and the same for CRLF line ends and a BOM' {
+        $first = Join-Path $TestDrive 'det-1'
+        $second = Join-Path $TestDrive 'det-2'
+        & $BuildHelp -DocsPath $FixtureDocs -OutputPath $first -ModuleAssemblyName 'ZymHelpFixture.dll'
+        $crlfDocs = Join-Path $TestDrive 'crlf-docs'
+        $null = New-Item -ItemType Directory $crlfDocs
+        foreach ($md in Get-ChildItem $FixtureDocs -Filter '*.md') {
+            $text = (Get-Content -Raw $md.FullName) -replace "`r?`n", "`r`n"
+            [System.IO.File]::WriteAllText((Join-Path $crlfDocs $md.Name), $text, [System.Text.UTF8Encoding]::new($true))
+        }
+        & $BuildHelp -DocsPath $crlfDocs -OutputPath $second -ModuleAssemblyName 'ZymHelpFixture.dll'
+        foreach ($name in 'ZymHelpFixture.dll-Help.xml', 'about_ZymHelpFixture.help.txt') {
+            $a = [System.IO.File]::ReadAllBytes((Join-Path $first $name))
+            $b = [System.IO.File]::ReadAllBytes((Join-Path $second $name))
+            [Convert]::ToHexString($b) | Should -Be ([Convert]::ToHexString($a)) -Because "$name must not depend on line ends"
+        }
+        @(Get-ChildItem $second | ForEach-Object Name | Sort-Object) |
+            Should -Be @('ZymHelpFixture.dll-Help.xml', 'about_ZymHelpFixture.help.txt' | Sort-Object) -Because 'no temporary file is left behind'
+    }
+
+    It 'converts the complete example in docs/AUTHORING-HELP.md' {
+        $guide = Get-Content -Raw (Join-Path $RepoRoot 'docs/AUTHORING-HELP.md')
+        $guide -match '(?s)<!-- example:start -->\s*````markdown\n(?<md>.*?)\n````\s*<!-- example:end -->' | Should -BeTrue
+        $docs = Join-Path $TestDrive 'guide-docs'
+        $null = New-Item -ItemType Directory $docs
+        Set-Content -LiteralPath (Join-Path $docs 'Get-ZymCredentialProviderEndpoint.md') -Value $Matches.md
+        $out = Join-Path $TestDrive 'guide-out'
+        & $BuildHelp -DocsPath $docs -OutputPath $out -ModuleName 'ZymAwsProvisioning'
+        [xml] $maml = Get-Content -Raw (Join-Path $out 'ZymAws.Provisioning.dll-Help.xml')
+        $ns = [System.Xml.XmlNamespaceManager]::new($maml.NameTable)
+        $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
+        $ns.AddNamespace('maml', 'http://schemas.microsoft.com/maml/2004/10')
+        $maml.SelectSingleNode('//command:details/command:name', $ns).InnerText | Should -Be 'Get-ZymCredentialProviderEndpoint'
+        $names = @($maml.SelectNodes('//command:parameters/command:parameter/maml:name', $ns) | ForEach-Object InnerText)
+        $names | Should -Be @('Region', 'ProfileName', 'ProfileLocation', 'AccessKey', 'SecretKey', 'SessionToken', 'Credential', 'EndpointUrl')
+        @($maml.SelectNodes('//command:syntaxItem/command:parameter/maml:name', $ns) | ForEach-Object InnerText) | Should -Be $names
+    }
+
+    It 'converts the repository''s docs/en-US without error' {
+        $out = Join-Path $TestDrive 'repo-docs'
+        & $BuildHelp -DocsPath (Join-Path $RepoRoot 'docs/en-US') -OutputPath $out -ModuleName 'ZymAwsProvisioning' -WarningAction SilentlyContinue
+        $about = Get-Content (Join-Path $out 'about_ZymAwsProvisioning.help.txt')
+        $about[0..1] | Should -Be @('TOPIC', '    about_ZymAwsProvisioning')
+        $about[3] | Should -Be 'SHORT DESCRIPTION'
+        $about[4] | Should -Match '^    \S' -Because 'Get-Help shows line 5 of an about topic as its synopsis'
+    }
+}
+
 Describe 'Build-Help.ps1 on malformed markdown' {
     BeforeAll {
         $GoodText = Get-Content -Raw (Join-Path $FixtureDocs 'Get-ZhfWidget.md')
