@@ -47,6 +47,8 @@ $ErrorActionPreference = 'Stop'
 $script:SectionOrder = @('SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'EXAMPLES', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'NOTES', 'RELATED LINKS')
 $script:YamlKeys = @('Type', 'Parameter Sets', 'Aliases', 'Accepted values', 'Required', 'Position', 'Default value',
     'Accept pipeline input', 'Accept wildcard characters', 'Applicable')
+$script:YamlKeyMap = @{}  # case-insensitive: any spelling to the canonical key
+foreach ($k in $script:YamlKeys) { $script:YamlKeyMap[$k] = $k }
 $script:RequiredYamlKeys = @('Type', 'Parameter Sets', 'Required', 'Position', 'Accept pipeline input', 'Accept wildcard characters')
 $script:CommonParameterNames = [System.Management.Automation.PSCmdlet]::CommonParameters
 $script:AllSetsName = '__AllParameterSets'
@@ -177,6 +179,7 @@ function ConvertTo-Paragraph {
                     $current = if ($null -eq $current) { $row } else { "$current`n$row" }
                 }
                 else {
+                    if ($null -ne $current -and $current -match '(^|\n)\|') { $paragraphs.Add($current); $current = $null }
                     $piece = ConvertFrom-InlineMarkdown $line.Trim()
                     $hardBreak = $null -ne $current -and ($current.EndsWith('  ') -or $current.EndsWith('\'))
                     $current = if ($null -eq $current) { $piece }
@@ -196,7 +199,7 @@ function ConvertTo-Paragraph {
         }
     }
     if ($null -ne $current) { $paragraphs.Add($current) }
-    , @($paragraphs | ForEach-Object { $_.TrimEnd() } | Where-Object { $_ -ne '' })
+    , @(foreach ($p in $paragraphs) { $t = $p.TrimEnd(); if ($t -ne '') { $t } })
 }
 
 function Split-BySubheading {
@@ -266,8 +269,8 @@ function Read-Syntax {
     $sets = [System.Collections.Generic.List[object]]::new()
     $readFence = {
         param($blocks, [string] $setName, [bool] $isDefault, [int] $line, [string] $where)
-        $fences = @($blocks | Where-Object Kind -EQ 'Fence')
-        $other = @($blocks | Where-Object { $_.Kind -ne 'Fence' -and ($_.Kind -ne 'Text' -or $_.Text.Trim() -ne '') })
+        $fences = @(@($blocks).Where({ $_.Kind -eq 'Fence' }))
+        $other = @(@($blocks).Where({ $_.Kind -ne 'Fence' -and ($_.Kind -ne 'Text' -or $_.Text.Trim() -ne '') }))
         if ($other.Count -gt 0) { Stop-HelpSource $Doc $other[0].Line $where "has text outside the syntax code block; SYNTAX holds only code blocks" }
         if ($fences.Count -ne 1) { Stop-HelpSource $Doc $line $where "needs exactly one code block with the syntax line, found $($fences.Count)" }
         $syntaxText = ($fences[0].Content -join ' ').Trim()
@@ -308,7 +311,7 @@ function Read-ParameterYaml {
         if ($raw -notmatch '^\s*(?<key>[A-Za-z][A-Za-z ]*?)\s*:\s*(?<value>.*?)\s*$') {
             Stop-HelpSource $Doc $lineNo $Where "'$raw' is not a 'Key: value' line"
         }
-        $key = $script:YamlKeys | Where-Object { $_ -eq $Matches.key } | Select-Object -First 1
+        $key = $script:YamlKeyMap[$Matches.key]
         if (-not $key) { Stop-HelpSource $Doc $lineNo $Where "unknown key '$($Matches.key)' (known: $($script:YamlKeys -join ', '))" }
         if ($values.Contains($key)) { Stop-HelpSource $Doc $lineNo $Where "'$key' appears twice" }
         $values[$key] = $Matches.value
@@ -330,7 +333,7 @@ function Read-ParameterYaml {
     $pipeline = $values['Accept pipeline input']
     if ($pipeline -match '^(?i:false)$') { $pipeline = 'False' }
     elseif ($pipeline -match '^(?i:true)\s*\((?<how>[^)]*)\)$') {
-        $how = @($Matches.how -split '\s*,\s*' | Where-Object { $_ })
+        $how = @(($Matches.how -split '\s*,\s*').Where({ $_ }))
         foreach ($h in $how) {
             if ($h -notin 'ByValue', 'ByPropertyName', 'FromRemainingArguments') {
                 Stop-HelpSource $Doc $Fence.Line $Where "'Accept pipeline input: $pipeline': '$h' must be ByValue or ByPropertyName"
@@ -341,8 +344,8 @@ function Read-ParameterYaml {
     }
     else { Stop-HelpSource $Doc $Fence.Line $Where "'Accept pipeline input: $pipeline' must be False, or True (ByValue), True (ByPropertyName), True (ByPropertyName, ByValue)" }
     $setsText = $values['Parameter Sets'].Trim()
-    $sets = @(if ($setsText -eq '(All)') { '(All)' } else { $setsText -split '\s*,\s*' | Where-Object { $_ } })
-    $split = { param($v) if ($v) { @($v -split '\s*,\s*' | Where-Object { $_ }) } else { @() } }
+    $sets = @(if ($setsText -eq '(All)') { '(All)' } else { ($setsText -split '\s*,\s*').Where({ $_ }) })
+    $split = { param($v) if ($v) { @(($v -split '\s*,\s*').Where({ $_ })) } else { @() } }
     [pscustomobject]@{
         Line           = $Fence.Line
         Type           = $values['Type'].Trim()
@@ -371,7 +374,7 @@ function Read-Parameters {
             Stop-HelpSource $Doc $sub.Line $where "'### $title' is not a parameter heading; write '### -Name' (or '### CommonParameters')"
         }
         $paramName = $Matches.p
-        if ($parameters | Where-Object Name -EQ $paramName) { Stop-HelpSource $Doc $sub.Line $where "-$paramName is documented twice" }
+        if ($parameters.Where({ $_.Name -eq $paramName })) { Stop-HelpSource $Doc $sub.Line $where "-$paramName is documented twice" }
         $firstYaml = -1
         for ($k = 0; $k -lt $sub.Blocks.Count; $k++) {
             if ($sub.Blocks[$k].Kind -eq 'Fence' -and $sub.Blocks[$k].Info -eq 'yaml') { $firstYaml = $k; break }
@@ -413,12 +416,12 @@ function Read-Examples {
     if ($split.Subsections.Count -eq 0) { Stop-HelpSource $Doc $Section.Line $name "has no example; add '### Example 1: <title>' with a ``````powershell block" }
     , @($split.Subsections | ForEach-Object {
             $where = "$name / ### $($_.Title.Trim())"
-            $code = @($_.Blocks | Where-Object Kind -EQ 'Fence' | ForEach-Object { ($_.Content -join "`n").TrimEnd() } | Where-Object { $_.Trim() })
+            $code = @($_.Blocks.Where({ $_.Kind -eq 'Fence' }).ForEach({ ($_.Content -join "`n").TrimEnd() }).Where({ $_.Trim() }))
             if ($code.Count -eq 0) { Stop-HelpSource $Doc $_.Line $where "has no code; put the example in a ``````powershell block" }
             [pscustomobject]@{
                 Title   = ConvertFrom-InlineMarkdown $_.Title.Trim()
                 Code    = $code -join "`n`n"
-                Remarks = ConvertTo-Paragraph @($_.Blocks | Where-Object Kind -NE 'Fence')
+                Remarks = ConvertTo-Paragraph @($_.Blocks.Where({ $_.Kind -ne 'Fence' }))
             }
         })
 }
@@ -449,8 +452,8 @@ function Read-CommandHelp {
     }
     $blocks = Split-Markdown $Doc $front.BodyStart $Doc.Lines.Count
     $expected = $Doc.File.Name -replace '\.md$', ''
-    $h1 = $blocks | Where-Object { $_.Kind -eq 'Heading' -and $_.Level -eq 1 }
-    $first = $blocks | Where-Object { $_.Kind -ne 'Text' -or $_.Text.Trim() -ne '' } | Select-Object -First 1
+    $h1 = $blocks.Where({ $_.Kind -eq 'Heading' -and $_.Level -eq 1 })
+    $first = $blocks.Where({ $_.Kind -ne 'Text' -or $_.Text.Trim() -ne '' }, 'First') | Select-Object -First 1
     if (-not $first -or $first.Kind -ne 'Heading' -or $first.Level -ne 1) {
         Stop-HelpSource $Doc ($(if ($first) { $first.Line } else { $front.BodyStart })) 'title' "the front matter must be followed by '# $expected'"
     }
@@ -489,7 +492,7 @@ function Read-CommandHelp {
         if (-not $sections.Contains($title)) { Stop-HelpSource $Doc 0 "## $title" "is missing (every section must be present, in order: $($script:SectionOrder -join ', '))" }
     }
     foreach ($title in 'SYNOPSIS', 'DESCRIPTION', 'NOTES') {
-        $stray = $sections[$title].Blocks | Where-Object { $_.Kind -eq 'Heading' -and $_.Level -le 3 } | Select-Object -First 1
+        $stray = $sections[$title].Blocks.Where({ $_.Kind -eq 'Heading' -and $_.Level -le 3 }, 'First') | Select-Object -First 1
         if ($stray) { Stop-HelpSource $Doc $stray.Line "## $title" "'$('#' * $stray.Level) $($stray.Text)' cannot appear here" }
     }
 
@@ -508,7 +511,7 @@ function Read-CommandHelp {
         foreach ($b in $p.Blocks) {
             $resolved = if ($b.Sets.Count -eq 1 -and $b.Sets[0] -in '(All)', $script:AllSetsName) { $setNames } else { $b.Sets }
             foreach ($s in $resolved) {
-                if ($s -cnotin $setNames) {
+                if ($s -notin $setNames) {
                     Stop-HelpSource $Doc $b.Line "## PARAMETERS / ### -$($p.Name)" "'Parameter Sets' names '$s', which is not a set under ## SYNTAX (sets: $(($setNames | ForEach-Object { if ($_ -eq $script:AllSetsName) { '(All)' } else { $_ } }) -join ', '))"
                 }
                 if ($seen.ContainsKey($s)) { Stop-HelpSource $Doc $b.Line "## PARAMETERS / ### -$($p.Name)" "two yaml blocks both cover parameter set '$s'" }
@@ -521,7 +524,7 @@ function Read-CommandHelp {
         $where = if ($set.Name -eq $script:AllSetsName) { '## SYNTAX' } else { "## SYNTAX / ### $($set.Name)" }
         foreach ($shown in $set.Parameters) {
             if ($shown -in $script:CommonParameterNames) { continue }
-            $documented = $parameters | Where-Object Name -EQ $shown
+            $documented = $parameters.Where({ $_.Name -eq $shown }, 'First') | Select-Object -First 1
             if (-not $documented -and $script:StandardParameters.ContainsKey($shown)) {
                 $standard = $script:StandardParameters[$shown]
                 $documented = [pscustomobject]@{ Name = $shown; Description = @($standard.Description); Line = 0; Synthesized = $true; BySet = @{}
@@ -537,7 +540,7 @@ function Read-CommandHelp {
             }
         }
         foreach ($p in $parameters) {
-            if ($p.BySet.ContainsKey($set.Name) -and $set.Parameters -cnotcontains $p.Name) {
+            if ($p.BySet.ContainsKey($set.Name) -and $set.Parameters -notcontains $p.Name) {
                 Stop-HelpSource $Doc $set.Line $where "does not show -$($p.Name), which ## PARAMETERS puts in this parameter set"
             }
         }
@@ -650,7 +653,7 @@ function Write-Command {
         $W.WriteStartElement('command', 'syntaxItem', $script:NsCommand)
         Write-Element $W 'maml' 'name' $Command.Name
         foreach ($name in $set.Parameters) {
-            $p = $Command.Parameters | Where-Object Name -EQ $name
+            $p = $Command.Parameters.Where({ $_.Name -eq $name }, 'First') | Select-Object -First 1
             if ($p) { Write-Parameter $W $p $p.BySet[$set.Name] $true }
         }
         $W.WriteEndElement()
@@ -744,7 +747,7 @@ function Format-Wrapped {
     foreach ($hardLine in $Text -split "`n") {
         $line = $prefix
         $lineHasWords = $false
-        foreach ($word in ($hardLine -split ' +' | Where-Object { $_ })) {
+        foreach ($word in ($hardLine -split ' +').Where({ $_ })) {
             if ($lineHasWords -and ($line.Length + 1 + $word.Length) -gt $Width) {
                 $out.Add($line)
                 $line = $hang + $word
@@ -764,7 +767,7 @@ function ConvertTo-AboutText {
     param($Doc)
     $expected = $Doc.File.Name -replace '\.help\.md$', ''
     $blocks = Split-Markdown $Doc 0 $Doc.Lines.Count
-    $first = $blocks | Where-Object { $_.Kind -ne 'Text' -or $_.Text.Trim() -ne '' } | Select-Object -First 1
+    $first = $blocks.Where({ $_.Kind -ne 'Text' -or $_.Text.Trim() -ne '' }, 'First') | Select-Object -First 1
     if ($first -and $first.Kind -eq 'Text' -and $first.Text.Trim() -eq '---') {
         Stop-HelpSource $Doc $first.Line 'title' 'about topics carry no front matter; start with # about_Name'
     }
@@ -876,6 +879,12 @@ if ($failures.Count -gt 0) {
         [System.Management.Automation.ErrorCategory]::InvalidData, $DocsPath)
 }
 
+$leaf = Split-Path -Leaf $OutputPath
+$culture = try { [System.Globalization.CultureInfo]::GetCultureInfo($leaf).Name } catch { '' }
+if ($culture -cne $leaf) {
+    # Get-Help looks for <module>/<culture>/, spelled exactly like the culture name on case-sensitive file systems.
+    Write-Warning "Build-Help: Get-Help looks for help in a folder named after a culture, spelled exactly (such as en-US); '$leaf' is not one."
+}
 $null = New-Item -ItemType Directory -Path $OutputPath -Force
 $outDir = (Resolve-Path -LiteralPath $OutputPath).ProviderPath
 $written = [System.Collections.Generic.List[object]]::new()

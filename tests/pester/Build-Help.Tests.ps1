@@ -207,8 +207,8 @@ foreach (`$name in 'Get-ZhfWidget', 'Set-ZhfWidget') {
 
 Describe 'Build-Help.ps1 output files' {
     It 'writes the same bytes every time, and the same for CRLF line ends and a BOM' {
-        $first = Join-Path $TestDrive 'det-1'
-        $second = Join-Path $TestDrive 'det-2'
+        $first = Join-Path $TestDrive 'det-1/en-US'
+        $second = Join-Path $TestDrive 'det-2/en-US'
         & $BuildHelp -DocsPath $FixtureDocs -OutputPath $first -ModuleAssemblyName 'ZymHelpFixture.dll'
         $crlfDocs = Join-Path $TestDrive 'crlf-docs'
         $null = New-Item -ItemType Directory $crlfDocs
@@ -232,7 +232,7 @@ Describe 'Build-Help.ps1 output files' {
         $docs = Join-Path $TestDrive 'guide-docs'
         $null = New-Item -ItemType Directory $docs
         Set-Content -LiteralPath (Join-Path $docs 'Get-ZymCredentialProviderEndpoint.md') -Value $Matches.md
-        $out = Join-Path $TestDrive 'guide-out'
+        $out = Join-Path $TestDrive 'guide-out/en-US'
         & $BuildHelp -DocsPath $docs -OutputPath $out -ModuleName 'ZymAwsProvisioning'
         [xml] $maml = Get-Content -Raw (Join-Path $out 'ZymAws.Provisioning.dll-Help.xml')
         $ns = [System.Xml.XmlNamespaceManager]::new($maml.NameTable)
@@ -245,7 +245,7 @@ Describe 'Build-Help.ps1 output files' {
     }
 
     It 'converts the repository''s docs/en-US without error' {
-        $out = Join-Path $TestDrive 'repo-docs'
+        $out = Join-Path $TestDrive 'repo-docs/en-US'
         & $BuildHelp -DocsPath (Join-Path $RepoRoot 'docs/en-US') -OutputPath $out -ModuleName 'ZymAwsProvisioning' -WarningAction SilentlyContinue
         $about = Get-Content (Join-Path $out 'about_ZymAwsProvisioning.help.txt')
         $about[0..1] | Should -Be @('TOPIC', '    about_ZymAwsProvisioning')
