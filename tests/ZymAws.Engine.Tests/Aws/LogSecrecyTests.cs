@@ -1,4 +1,5 @@
 using Xunit;
+using Xunit.Abstractions;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.Tests.Infrastructure;
 
@@ -11,10 +12,12 @@ public sealed class LogSecrecyTests
     private const string Secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYSECRET";
     private const string Token = "FwoGZXIvYXdzEXAMPLE-SESSION-TOKEN-VALUE";
     private readonly MotoServer _moto;
+    private readonly ITestOutputHelper _output;
 
-    public LogSecrecyTests(MotoServer moto)
+    public LogSecrecyTests(MotoServer moto, ITestOutputHelper output)
     {
         _moto = moto;
+        _output = output;
     }
 
     [Fact]
@@ -43,6 +46,11 @@ public sealed class LogSecrecyTests
             options.EndpointUrl = server.Url;
             using var session = AwsSession.Create(options, settings, log);
             errors.Add(await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.DescribeThingAsync(thing)));
+        }
+
+        foreach (var (level, message) in log.Lines)
+        {
+            _output.WriteLine(level + ": " + message);
         }
 
         Assert.Contains(log.VerboseLines, l => l.Contains("CreateThing") && l.Contains(thing));
