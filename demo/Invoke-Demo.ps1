@@ -22,7 +22,8 @@ $moto = $null
 try {
     Step "Starting moto_server on 127.0.0.1:$port (the AWS control plane)"
     New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
-    $moto = Start-Process moto_server -ArgumentList @('-H', '127.0.0.1', '-p', "$port") -PassThru `
+    $launcher = Join-Path (Split-Path -Parent $PSScriptRoot) 'tools/moto_server.py'
+    $moto = Start-Process python3 -ArgumentList @($launcher, '-H', '127.0.0.1', '-p', "$port") -PassThru `
         -RedirectStandardOutput (Join-Path $WorkDirectory 'moto.log') -RedirectStandardError (Join-Path $WorkDirectory 'moto.err')
     $url = "http://127.0.0.1:$port"
     $deadline = [DateTime]::UtcNow.AddSeconds(60)

@@ -20,6 +20,7 @@ public static class ErrorRecords
             ZymException zym => new ErrorRecord(zym, zym.ErrorId, Map(zym.Category), zym.Target ?? target),
             ArgumentException => new ErrorRecord(exception, "InvalidArgument", ErrorCategory.InvalidArgument, target),
             FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(exception, "FileNotFound", ErrorCategory.ObjectNotFound, target),
+            ItemNotFoundException => new ErrorRecord(exception, "PathNotFound", ErrorCategory.ObjectNotFound, target),
             UnauthorizedAccessException => new ErrorRecord(exception, "AccessDenied", ErrorCategory.PermissionDenied, target),
             IOException => new ErrorRecord(exception, "IOError", ErrorCategory.WriteError, target),
             TimeoutException => new ErrorRecord(exception, "OperationTimeout", ErrorCategory.OperationTimeout, target),
