@@ -47,6 +47,16 @@ public sealed class SecureFileContent
 /// </remarks>
 public static class SecureFile
 {
+    [ThreadStatic]
+    private static Action<string>? t_beforeCommit;
+
+    /// <summary>Test hook (calling thread only): runs before each file of a unit is moved into place, for fault injection.</summary>
+    internal static Action<string>? BeforeCommit
+    {
+        get => t_beforeCommit;
+        set => t_beforeCommit = value;
+    }
+
     /// <summary>Writes one file (see <see cref="SecureFile"/>).</summary>
     public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true)
         => WriteAll(new[] { new SecureFileContent(path, content, ownerOnly) }, overwrite);
@@ -104,6 +114,7 @@ public static class SecureFile
             foreach (var plan in plans)
             {
                 current = plan;
+                BeforeCommit?.Invoke(plan.FullPath);
                 Commit(plan, overwrite);
             }
         }
