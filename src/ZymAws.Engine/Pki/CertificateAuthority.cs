@@ -42,6 +42,7 @@ public sealed class CertificateAuthority : IDisposable
     private readonly byte[] _deviceExtensionsPrefix; // basicConstraints, keyUsage, EKU, AKI
     private readonly byte[] _authorityKeyIdExtension;
     private readonly string _signatureAlgorithmName;
+    private volatile bool _disposed;
 
     private CertificateAuthority(CertificateInfo certificate, SoftwareDeviceKey key)
     {
@@ -205,6 +206,7 @@ public sealed class CertificateAuthority : IDisposable
             throw new ZymException(PkiErrorIds.KeyPassphraseRequired, ZymErrorCategory.InvalidArgument, "Choose a passphrase or no passphrase explicitly.");
         }
 
+        ThrowIfDisposed();
         string certFull = System.IO.Path.GetFullPath(certificatePath);
         string keyFull = System.IO.Path.GetFullPath(keyPath);
         if (string.Equals(certFull, keyFull, StringComparison.Ordinal))
@@ -250,6 +252,7 @@ public sealed class CertificateAuthority : IDisposable
             throw new ArgumentNullException(nameof(csr));
         }
 
+        ThrowIfDisposed();
         DateTime now = Truncate(DateTime.UtcNow);
         DateTime notBefore = now - s_backdate;
         DateTime notAfter = CheckValidity(now, validityDays, csr);
@@ -314,6 +317,7 @@ public sealed class CertificateAuthority : IDisposable
             throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters and digits, as GetRegistrationCode returns it.", registrationCode);
         }
 
+        ThrowIfDisposed();
         DateTime now = Truncate(DateTime.UtcNow);
         CheckCaTime(now, registrationCode);
         DateTime notAfter = now.AddDays(30) > NotAfter ? NotAfter : now.AddDays(30);
@@ -342,7 +346,11 @@ public sealed class CertificateAuthority : IDisposable
     public override string ToString() => $"CA {Subject} ({KeyAlgorithm}, id {CertificateId.Substring(0, 12)}…, until {NotAfter:yyyy-MM-dd})";
 
     /// <inheritdoc />
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _key.Dispose();
+    }
 
     private static CertificateAuthority FromParts(CertificateInfo certificate, SoftwareDeviceKey key, IEngineLog log)
     {
@@ -387,6 +395,14 @@ public sealed class CertificateAuthority : IDisposable
         }
 
         return new CertificateAuthority(certificate, key);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(CertificateAuthority));
+        }
     }
 
     private static ZymException NotCa(CertificateInfo certificate, string target, string reason)

@@ -7,6 +7,7 @@ using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Tests.Pki;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are a Unix notion
 public sealed class CertificateAuthorityTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -325,6 +326,19 @@ public sealed class CertificateAuthorityTests : IDisposable
 
         var ex = Assert.Throws<ZymException>(() => ca.CreateVerificationCertificate("not a code!"));
         Assert.Equal("RegistrationCodeInvalid", ex.ErrorId);
+    }
+
+    [Fact]
+    public void DatesFrom2050_UseGeneralizedTime_AsRfc5280Requires()
+    {
+        using var ca = CertificateAuthority.Create("CN=Long CA", DeviceKeyAlgorithm.EcP256, CertificateAuthority.MaxValidityDays);
+        File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
+
+        string asn1 = OpenSsl.Ok(_dir.Path, "asn1parse", "-in", "ca.pem");
+        Assert.Contains("UTCTIME", asn1);
+        Assert.Contains("GENERALIZEDTIME", asn1);
+        Assert.InRange(ca.NotAfter.Year, DateTime.UtcNow.Year + 99, DateTime.UtcNow.Year + 100);
+        Assert.Contains(ca.NotAfter.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), OpenSsl.Ok(_dir.Path, "x509", "-in", "ca.pem", "-noout", "-enddate"));
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using ZymAws.Engine.Internal;
 
 namespace ZymAws.Engine.Tests.Pki;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are a Unix notion
 public sealed class SecureFileTests : IDisposable
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -5,6 +5,7 @@ using ZymAws.Engine.Keys;
 
 namespace ZymAws.Engine.Tests.Pki;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are a Unix notion
 public sealed class SoftwareDeviceKeyTests : IDisposable
 {
     private const string Pass = "s3cret pass, with spaces";
