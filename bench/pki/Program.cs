@@ -201,6 +201,10 @@ static void Profile(CertificateAuthority ca, string[] csrPems)
     var parsed = new DeviceCsr[n];
     Phase("parse PEM CSR (cold)", n, i => parsed[i] = DeviceCsr.Parse(csrPems[i]));
     Phase("parse PEM CSR", n, i => parsed[i] = DeviceCsr.Parse(csrPems[i]));
+    var ders = csrPems.Select(p => Pem.Decode(p)[0].Data).ToArray();
+    Phase("  of which PEM decoding", n, i => Pem.Decode(csrPems[i]));
+    Phase("  of which DER parsing", n, i => DeviceCsr.Parse(ders[i]));
+    Phase("  of which BouncyCastle PKCS#10 parse", n, i => new Org.BouncyCastle.Pkcs.Pkcs10CertificationRequest(ders[i]));
     Phase("verify CSR signature", n, i => parsed[i].Verify());
     var digest = new byte[32];
     using var key = SoftwareDeviceKey.Generate();

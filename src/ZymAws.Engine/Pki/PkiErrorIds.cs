@@ -44,7 +44,10 @@ public static class PkiErrorIds
     /// <summary>A key file cannot be read as a private key (InvalidData).</summary>
     public const string KeyMalformed = "KeyMalformed";
 
-    /// <summary>The key file is encrypted and no passphrase was given, or Save was given neither a passphrase nor explicit no-passphrase (SecurityError).</summary>
+    /// <summary>
+    /// The key file is encrypted and no passphrase was given (SecurityError); or a save was given an empty passphrase
+    /// or no <see cref="Keys.KeyProtection"/> at all (InvalidArgument).
+    /// </summary>
     public const string KeyPassphraseRequired = "KeyPassphraseRequired";
 
     /// <summary>The passphrase does not decrypt the key (AuthenticationError).</summary>
