@@ -1,6 +1,7 @@
 using Xunit;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ZymAws.Engine.Diagnostics;
 using ZymAws.Engine.Keys;
 using ZymAws.Engine.Pki;
@@ -109,6 +110,25 @@ public sealed class CertificateAuthorityTests : IDisposable
         string serial = OpenSsl.Ok(_dir.Path, "x509", "-in", "dev.pem", "-noout", "-serial").Trim();
         Assert.Equal(cert.SerialNumber, serial.Split('=')[1].ToLowerInvariant().TrimStart('0'));
         Assert.InRange(cert.SerialNumber.Length, 31, 32);
+    }
+
+    [Fact]
+    public void IssuedCertificate_BuildsAChainInDotnetToo_ForClientAuthentication()
+    {
+        using var ca = CertificateAuthority.Create("CN=Fleet CA,O=Acme");
+        using var key = SoftwareDeviceKey.Generate();
+        var issued = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("dotnet-check")));
+        using var root = X509Certificate2.CreateFromPem(ca.CertificatePem);
+        using var leaf = X509Certificate2.CreateFromPem(issued.CertificatePem);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2")); // clientAuth
+
+        Assert.True(chain.Build(leaf), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal(issued.CertificateId, Convert.ToHexString(SHA256.HashData(leaf.RawData)).ToLowerInvariant());
+        Assert.Equal("CN=dotnet-check", leaf.Subject);
     }
 
     [Fact]
