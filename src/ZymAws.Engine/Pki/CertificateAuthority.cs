@@ -312,9 +312,9 @@ public sealed class CertificateAuthority : IDisposable
     /// <exception cref="ZymException">RegistrationCodeInvalid (InvalidArgument), CaCertificateExpired.</exception>
     public string CreateVerificationCertificate(string registrationCode)
     {
-        if (string.IsNullOrEmpty(registrationCode) || registrationCode.Length > 64 || !IsAlphanumeric(registrationCode))
+        if (string.IsNullOrEmpty(registrationCode) || registrationCode.Length > 64 || !IsRegistrationCodeText(registrationCode))
         {
-            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters and digits, as GetRegistrationCode returns it.", registrationCode);
+            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters, digits and hyphens, as GetRegistrationCode returns it.", registrationCode);
         }
 
         ThrowIfDisposed();
@@ -569,11 +569,12 @@ public sealed class CertificateAuthority : IDisposable
 
     private static DateTime Truncate(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    private static bool IsAlphanumeric(string s)
+    /// <summary>AWS returns 64 hex digits; emulators (moto) return a UUID, hyphens included.</summary>
+    private static bool IsRegistrationCodeText(string s)
     {
         foreach (char c in s)
         {
-            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')))
+            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
             {
                 return false;
             }
