@@ -23,7 +23,7 @@ $saved = @{ ZYMKEY_LIBRARY_PATH = $env:ZYMKEY_LIBRARY_PATH; ZK_SIM_DIR = $env:ZK
 $env:ZYMKEY_LIBRARY_PATH = Join-Path $SimulatorDirectory 'libzk_app_utils.so'; $env:ZK_SIM_DIR = $simDir
 try {
     $exe, $prefix = @([Environment]::ProcessPath)
-    $prefix = if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
     $script = "Import-Module '$manifest'; 1..50 | % { `"w`$_`" } | New-ZymDeviceCsr -KeySource Zymkey | Out-Null; " +
         "`$t = Measure-Command { 1..$Csrs | % { `"dev-`$_`" } | New-ZymDeviceCsr -KeySource Zymkey | Out-Null }; [math]::Round($Csrs / `$t.TotalSeconds)"
     $csrRate = & $exe @prefix -NoProfile -NonInteractive -Command $script
