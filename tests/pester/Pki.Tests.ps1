@@ -134,6 +134,27 @@ Describe 'CSRs and device certificates' {
         $cert.Issuer | Should -Match 'zymkey-verify'
     }
 
+    It 'signs every file a wildcard -Path names, and takes -LiteralPath as it is' {
+        $dir = Join-Path $TestDrive 'wild'
+        'w-1', 'w-2', 'w-3' | ForEach-Object { [pscustomobject]@{ ThingName = $_; KeyPath = (Join-Path $TestDrive "$_.key") } } |
+            New-ZymDeviceCsr -NoPassphrase -OutDirectory $dir | Out-Null
+        (Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path (Join-Path $dir 'w-*.csr')).ThingName | Sort-Object | Should -Be @('w-1', 'w-2', 'w-3')
+        $odd = Join-Path $dir 'odd[1].csr'
+        Copy-Item -LiteralPath (Join-Path $dir 'w-1.csr') -Destination $odd
+        (Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -LiteralPath $odd).ThingName | Should -Be 'w-1'
+    }
+
+    It 'reads certificates from paths, FileInfo and objects with FullName, as well as from PEM text' {
+        $out = Join-Path $TestDrive 'info-certs'
+        'i-1', 'i-2' | ForEach-Object { [pscustomobject]@{ ThingName = $_; KeyPath = (Join-Path $TestDrive "$_.key") } } |
+            New-ZymDeviceCsr -NoPassphrase | Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory $out | Out-Null
+        (Join-Path $out 'i-1.pem' | Get-ZymCertificateInfo).ThingName | Should -Be 'i-1'
+        (Get-ChildItem $out -Filter '*.pem' | Get-ZymCertificateInfo).ThingName | Sort-Object | Should -Be @('i-1', 'i-2')
+        (Get-ChildItem $out -Filter '*.pem' | Select-Object FullName | Get-ZymCertificateInfo).Count | Should -Be 2
+        (Get-Content -Raw (Join-Path $out 'i-2.pem') | Get-ZymCertificateInfo).ThingName | Should -Be 'i-2'
+        (Get-ZymCertificateInfo -Path (Join-Path $out 'i-*.pem')).Count | Should -Be 2
+    }
+
     It 'imports an encrypted CA with its passphrase' {
         $again = Import-ZymCertificateAuthority -CertificatePath (Join-Path $script:CaDir 'ca.pem') -KeyPath (Join-Path $script:CaDir 'ca.key') -Passphrase $script:Pass
         $again.CertificateId | Should -Be $script:Ca.CertificateId
@@ -177,6 +198,24 @@ Describe 'Bad input: a clear error and nothing written' {
         $errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $errors[0].TargetObject | Should -Not -BeNullOrEmpty
         $out | Should -Not -Exist
+    }
+
+    It 'reports with -WhatIf the CSRs a real run would refuse, and signs nothing' {
+        $rsa = New-OpenSslCsr 'whatif-rsa' @('rsa:1024')
+        $good = New-ZymDeviceCsr -ThingName 'whatif-good' -KeyPath (Join-Path $TestDrive 'whatif-good.key') -NoPassphrase
+        $result = @($good, (Get-Item $rsa)) | Approve-ZymDeviceCsr -CertificateAuthority $script:BadCa -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CsrKeyUnsupported,*'
+    }
+
+    It 'names the item the user gave as the target of an error, never an internal object' {
+        $rsa = New-OpenSslCsr 'target-rsa' @('rsa:1024')
+        Approve-ZymDeviceCsr -CertificateAuthority $script:BadCa -Path $rsa -ErrorVariable errors -ErrorAction SilentlyContinue | Out-Null
+        $errors[0].TargetObject | Should -Be $rsa
+        $file = Get-Item $rsa
+        $file | Approve-ZymDeviceCsr -CertificateAuthority $script:BadCa -ErrorVariable errors2 -ErrorAction SilentlyContinue | Out-Null
+        $errors2[0].TargetObject | Should -BeOfType ([System.IO.FileInfo])
     }
 
     It 'goes on with the rest of the batch after one bad CSR' {

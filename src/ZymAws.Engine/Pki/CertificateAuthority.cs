@@ -236,6 +236,22 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>
+    /// Runs every check <see cref="IssueDeviceCertificate"/> runs, without signing anything (for -WhatIf).
+    /// </summary>
+    /// <exception cref="ZymException">As <see cref="IssueDeviceCertificate"/>.</exception>
+    public void CheckDeviceCsr(DeviceCsr csr, int validityDays = DefaultDeviceValidityDays)
+    {
+        if (csr is null)
+        {
+            throw new ArgumentNullException(nameof(csr));
+        }
+
+        ThrowIfDisposed();
+        CheckValidity(Truncate(DateTime.UtcNow), validityDays, csr);
+        CheckCsr(csr);
+    }
+
+    /// <summary>
     /// Checks the CSR and signs a device certificate: random positive 128-bit serial, keyUsage digitalSignature
     /// (critical), extendedKeyUsage clientAuth, basicConstraints CA:FALSE (critical), subject and authority key
     /// identifiers. The subject and public key come from the CSR; requested extensions are never copied.

@@ -21,6 +21,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 {
     private const string InputSet = "InputObject";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private int _written;
 
     /// <summary>The CA that signs (from New-ZymCertificateAuthority or Import-ZymCertificateAuthority).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -31,10 +33,16 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
     [Alias("Csr", "CsrPem")]
     public PSObject InputObject { get; set; } = null!;
 
-    /// <summary>CSR files to sign.</summary>
+    /// <summary>CSR files to sign; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>CSR files to sign, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Validity of the device certificates in days.</summary>
     [Parameter]
@@ -53,19 +61,43 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
+    {
+        if (OutFile is not null && OutDirectory is not null)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
+        }
+
+        return Task.CompletedTask;
+    }
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
-        if (ParameterSetName == PathSet)
-        {
-            foreach (var path in Path)
-            {
-                Approve(path, () => EnginePki.DeviceCsr.LoadAll(ResolveInputPath(path)));
-            }
-        }
-        else
+        if (ParameterSetName == InputSet)
         {
             var item = InputObject.BaseObject;
             Approve(item, () => Read(item));
+            return Task.CompletedTask;
+        }
+
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = ResolveInputPaths(path, literal);
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(e, path);
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                Approve(file, () => EnginePki.DeviceCsr.LoadAll(file));
+            }
         }
 
         return Task.CompletedTask;
@@ -98,10 +130,23 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
             return;
         }
 
+        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
         foreach (var csr in csrs)
         {
             try
             {
+                if (OutFile is not null && _written > 0)
+                {
+                    throw new ZymException("OutFileSingleItem", ZymErrorCategory.InvalidArgument,
+                        $"-OutFile takes one certificate and one was written already; use -OutDirectory for '{csr.ThingName}' and the rest.", csr.ThingName);
+                }
+
+                if (whatIf)
+                {
+                    // -WhatIf reports the CSRs that would be refused, as a real run would.
+                    CertificateAuthority.Engine.CheckDeviceCsr(csr, ValidityDays);
+                }
+
                 if (!ShouldProcess(csr.Subject, "Issue device certificate"))
                 {
                     continue;
@@ -116,13 +161,15 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
                         : System.IO.Path.Combine(ResolveOutputPath(OutDirectory!), csr.ThingName + ".pem");
                     Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
                     Engine.Internal.SecureFile.WriteAllText(path, issued.CertificatePem, Force.IsPresent, ownerOnly: false);
+                    _written++;
                 }
 
                 WriteObject(new DeviceCertificate(issued, path));
             }
             catch (ZymException e)
             {
-                WriteError(e, e.Target ?? csr.Source ?? (object)csr.Subject);
+                // The item the user gave (a file, PEM text, a CSR object), never an engine object.
+                WriteError(e, target);
             }
         }
     }

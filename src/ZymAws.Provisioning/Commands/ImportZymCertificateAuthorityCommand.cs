@@ -47,7 +47,7 @@ public sealed class ImportZymCertificateAuthorityCommand : ZymAsyncCmdlet
         }
         catch (ZymException e)
         {
-            WriteError(e, CertificatePath);
+            WriteError(e, null);
         }
         finally
         {

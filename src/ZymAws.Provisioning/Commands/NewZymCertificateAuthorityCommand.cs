@@ -11,8 +11,8 @@ using EnginePki = ZymAws.Engine.Pki;
 namespace ZymAws.Provisioning.Commands;
 
 /// <summary>
-/// Creates a self-signed root certificate authority for device certificates: ca.pem (certificate) and ca.key
-/// (encrypted PKCS#8 unless -NoPassphrase), both owner-only, in the folder -Path.
+/// Creates a self-signed root certificate authority for device certificates: ca.pem (the certificate, 0644) and
+/// ca.key (encrypted PKCS#8 unless -NoPassphrase, owner-only 0600), in the folder -Path.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ZymCertificateAuthority", SupportsShouldProcess = true, DefaultParameterSetName = PassphraseSet)]
 [OutputType(typeof(CertificateAuthority))]
@@ -71,9 +71,9 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
                 throw Terminate(ErrorRecords.InvalidArgument("PassphraseEmpty", "The passphrase is empty. Give a passphrase, or -NoPassphrase.", Path));
             }
 
-            Directory.CreateDirectory(folder);
             var algorithm = Curve == "P384" ? DeviceKeyAlgorithm.EcP384 : DeviceKeyAlgorithm.EcP256;
             var engine = EnginePki.CertificateAuthority.Create(Subject, algorithm, ValidityDays);
+            Directory.CreateDirectory(folder);
             var protection = passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase);
             engine.Save(certificatePath, keyPath, protection, Force.IsPresent);
             WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");

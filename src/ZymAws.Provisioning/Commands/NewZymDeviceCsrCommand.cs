@@ -29,10 +29,13 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     [ValidateNotNullOrEmpty]
     public string ThingName { get; set; } = string.Empty;
 
-    /// <summary>Where the device key lives: a software key file (-KeyPath) or the Zymkey (-Slot).</summary>
+    /// <summary>
+    /// Where the device key lives: a software key file (-KeyPath) or the Zymkey (-Slot). Default: Software when
+    /// -KeyPath is given, else Zymkey.
+    /// </summary>
     [Parameter]
     [ValidateSet("Software", "Zymkey")]
-    public string KeySource { get; set; } = "Software";
+    public string? KeySource { get; set; }
 
     /// <summary>The software key file; a new P-256 key is generated and saved there when the file does not exist.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -81,6 +84,16 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
+    {
+        if (OutFile is not null && OutDirectory is not null)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
+        }
+
+        return Task.CompletedTask;
+    }
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var target = ThingName;
@@ -94,7 +107,8 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
                 : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
                 : null;
             string? keyPath = null;
-            if (KeySource == "Software")
+            var source = KeySource ?? (string.IsNullOrEmpty(KeyPath) ? "Zymkey" : "Software");
+            if (source == "Software")
             {
                 if (string.IsNullOrEmpty(KeyPath))
                 {
@@ -102,7 +116,18 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
                     return Task.CompletedTask;
                 }
 
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(Slot)))
+                {
+                    WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-Slot names a Zymkey slot; it does not go with a software key (-KeyPath).", ThingName));
+                    return Task.CompletedTask;
+                }
+
                 keyPath = ResolveOutputPath(KeyPath!);
+            }
+            else if (!string.IsNullOrEmpty(KeyPath))
+            {
+                WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-KeyPath names a software key file; it does not go with -KeySource Zymkey.", ThingName));
+                return Task.CompletedTask;
             }
 
             if (!ShouldProcess(ThingName, outPath is null ? "Create CSR" : $"Create CSR {outPath}"))

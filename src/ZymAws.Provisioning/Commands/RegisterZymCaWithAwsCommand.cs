@@ -23,6 +23,7 @@ public sealed class RegisterZymCaWithAwsCommand : AwsCmdlet
 
     /// <summary>Registers the CA as ACTIVE (or activates an INACTIVE one already registered).</summary>
     [Parameter]
+    [Alias("SetAsActive")]
     public SwitchParameter SetActive { get; set; }
 
     /// <summary>Lets device certificates signed by this CA register themselves on first connection.</summary>

@@ -88,11 +88,23 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     public new void WriteProgress(ProgressRecord progressRecord) => OnPipeline(() => base.WriteProgress(progressRecord));
 
-    /// <summary>A path to read, resolved through the PowerShell provider (pipeline thread only).</summary>
+    /// <summary>A single path to read, taken literally (no wildcards), resolved against the current location (pipeline thread only).</summary>
     protected string ResolveInputPath(string path)
     {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        return System.IO.File.Exists(resolved) ? resolved : throw new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.");
+    }
+
+    /// <summary>Every file a -Path (wildcards allowed) names, or for -LiteralPath the one file (pipeline thread only).</summary>
+    protected System.Collections.Generic.IReadOnlyList<string> ResolveInputPaths(string path, bool literal)
+    {
+        if (literal)
+        {
+            return new[] { ResolveInputPath(path) };
+        }
+
         var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
-        return resolved.Count > 0 ? resolved[0] : throw new ItemNotFoundException($"Cannot find path '{path}'.");
+        return resolved.Count > 0 ? resolved : throw new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.");
     }
 
     /// <summary>A path to write, resolved against the current location (pipeline thread only).</summary>
