@@ -24,7 +24,10 @@ public sealed class CredentialResolutionTests : IDisposable
         string script = Path.Combine(_home, "creds.sh");
         File.WriteAllText(script, "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"proc-secret\",\"SessionToken\":\"proc-token\",\"Expiration\":\"" +
             DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ") + "\"}'\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         File.WriteAllText(_credentialsFile,
             "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n\n" +
             "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n");
