@@ -72,6 +72,15 @@ public sealed class IamClient
         await CallAsync("PutRolePolicy", form, roleName + "/" + policyName, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>GetRolePolicy: an inline policy's document (URL-decoded JSON).</summary>
+    public async Task<string> GetRolePolicyAsync(string roleName, string policyName, CancellationToken cancellationToken = default)
+    {
+        var form = new FormBuilder("GetRolePolicy", Version).Add("RoleName", roleName).Add("PolicyName", policyName);
+        var result = await CallAsync("GetRolePolicy", form, roleName + "/" + policyName, cancellationToken).ConfigureAwait(false);
+        string document = Text(result, "PolicyDocument") ?? throw new AwsServiceException("iam", "GetRolePolicy", "MalformedResponse", "The response has no PolicyDocument.", null, null, roleName + "/" + policyName);
+        return QueryXml.DecodePolicy(document);
+    }
+
     /// <summary>AttachRolePolicy: attach a managed policy by ARN (idempotent).</summary>
     public async Task AttachRolePolicyAsync(string roleName, string policyArn, CancellationToken cancellationToken = default)
     {

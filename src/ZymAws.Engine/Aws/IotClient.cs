@@ -213,6 +213,20 @@ public sealed class IotClient
         await CallAsync("DeleteCertificate", HttpMethod.Delete, "/certificates/" + Seg(certificateId) + query, certificateId, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>ListCertificates, one page (every device certificate in the account and region).</summary>
+    public async Task<AwsPage<IotCertificateSummary>> ListCertificatesAsync(int? pageSize = null, string? marker = null, bool? ascendingOrder = null, CancellationToken cancellationToken = default)
+    {
+        string query = new QueryBuilder().Add("pageSize", pageSize).Add("marker", marker).Add("isAscendingOrder", ascendingOrder).ToString();
+        var json = await CallAsync("ListCertificates", HttpMethod.Get, "/certificates" + query, null, null, cancellationToken).ConfigureAwait(false);
+        return new AwsPage<IotCertificateSummary>(json.Arr("certificates").Select(ReadSummary).ToList(), json.Str("nextMarker"));
+    }
+
+    /// <summary>ListCertificates, every page.</summary>
+    public Task<IReadOnlyList<IotCertificateSummary>> ListAllCertificatesAsync(int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        return Pager.AllAsync("ListCertificates", marker => ListCertificatesAsync(pageSize, marker, null, cancellationToken));
+    }
+
     /// <summary>ListCertificatesByCA, one page.</summary>
     public async Task<AwsPage<IotCertificateSummary>> ListCertificatesByCaAsync(string caCertificateId, int? pageSize = null, string? marker = null, bool? ascendingOrder = null, CancellationToken cancellationToken = default)
     {

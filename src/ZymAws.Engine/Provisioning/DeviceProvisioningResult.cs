@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+
+namespace ZymAws.Engine.Provisioning;
+
+/// <summary>What happened to one device.</summary>
+public sealed class DeviceProvisioningResult
+{
+    internal DeviceProvisioningResult(string thingName, object? sourceItem)
+    {
+        ThingName = thingName;
+        SourceItem = sourceItem;
+    }
+
+    public string ThingName { get; }
+
+    public DeviceProvisioningStatus Status { get; internal set; }
+
+    /// <summary>The certificate id AWS IoT uses (null when no certificate was registered or it was rolled back).</summary>
+    public string? CertificateId { get; internal set; }
+
+    public string? CertificateArn { get; internal set; }
+
+    public string? ThingArn { get; internal set; }
+
+    /// <summary>The IoT policy attached (or that would be).</summary>
+    public string? PolicyName { get; internal set; }
+
+    /// <summary>The certificate PEM when AWS IoT issued it (mode FromCsr); the device needs it.</summary>
+    public string? CertificatePem { get; internal set; }
+
+    /// <summary>Time spent on this device.</summary>
+    public TimeSpan Duration { get; internal set; }
+
+    /// <summary>Why the device failed or was rolled back (a <see cref="ZymException"/>, often an <see cref="Aws.AwsServiceException"/>); null on success.</summary>
+    public ZymException? Error { get; internal set; }
+
+    /// <summary>When the rollback itself failed (status Failed): its error; <see cref="Error"/> is the step's.</summary>
+    public ZymException? RollbackError { get; internal set; }
+
+    /// <summary>AWS-mutating steps done for this device in this run, e.g. "RegisterCertificate", "CreateThing", "DetachPolicy".</summary>
+    public IReadOnlyList<string> Actions { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>For Skipped: the steps that would be done (from read-only checks).</summary>
+    public IReadOnlyList<string> PlannedActions { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>True when the result comes from the journal of an earlier run (no AWS call was made for the device).</summary>
+    public bool FromJournal { get; internal set; }
+
+    /// <summary>The request's <see cref="DeviceProvisioningRequest.SourceItem"/>.</summary>
+    public object? SourceItem { get; }
+
+    public override string ToString() => $"{ThingName}: {Status}" + (Error is null ? string.Empty : $" ({Error.ErrorId})");
+}

@@ -1,0 +1,20 @@
+namespace ZymAws.Engine.Provisioning;
+
+/// <summary>How one device's provisioning ended.</summary>
+public enum DeviceProvisioningStatus
+{
+    /// <summary>Certificate, thing, attachment and policy are in place, and this batch (this run or an earlier run of the same journal) created at least one of them.</summary>
+    Provisioned,
+
+    /// <summary>Everything was already in place (certificate ACTIVE, thing, principal and policy attached): nothing was changed.</summary>
+    AlreadyProvisioned,
+
+    /// <summary>A step failed and nothing was undone (NoRollback, or the rollback itself failed: see <see cref="DeviceProvisioningResult.RollbackError"/>).</summary>
+    Failed,
+
+    /// <summary>A step failed and everything this batch created for the device was undone.</summary>
+    RolledBack,
+
+    /// <summary>The shouldProcess callback declined (-WhatIf / -Confirm "No"): nothing was changed; <see cref="DeviceProvisioningResult.PlannedActions"/> says what would be done.</summary>
+    Skipped,
+}

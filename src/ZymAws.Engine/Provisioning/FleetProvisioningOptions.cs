@@ -1,0 +1,60 @@
+using System;
+using System.Threading.Tasks;
+
+namespace ZymAws.Engine.Provisioning;
+
+/// <summary>How a batch runs (Invoke-ZymDeviceProvisioning's parameters).</summary>
+public sealed class FleetProvisioningOptions
+{
+    /// <summary>How certificates get into AWS IoT (default WithCa).</summary>
+    public CertificateRegistrationMode Mode { get; set; } = CertificateRegistrationMode.WithCa;
+
+    /// <summary>The CA certificate PEM (mode WithCa): must be registered with AWS IoT and ACTIVE; sent with every RegisterCertificate.</summary>
+    public string? CaCertificatePem { get; set; }
+
+    /// <summary>The IoT policy for devices whose request names none.</summary>
+    public string? PolicyName { get; set; }
+
+    /// <summary>Devices in flight at once (1-256, default 4). Each AWS operation also stays under the session's rate limit.</summary>
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>Leave a failed device's resources in place instead of undoing what the batch created (status Failed).</summary>
+    public bool NoRollback { get; set; }
+
+    /// <summary>
+    /// An append-only JSON-lines journal (created if missing). Every step is recorded (with an intent record before each
+    /// AWS-mutating call) and flushed to disk; running the same batch again with the same journal finishes it without
+    /// duplicates. Null: no journal.
+    /// </summary>
+    public string? JournalPath { get; set; }
+
+    /// <summary>
+    /// Asked once per device, before its first AWS change: (target = thing name, action = what will be done). False:
+    /// nothing is changed for that device (status Skipped, or AlreadyProvisioned when read-only checks find it complete).
+    /// Null: always yes.
+    /// </summary>
+    public Func<string, string, Task<bool>>? ShouldProcess { get; set; }
+
+    /// <summary>Called (one call at a time) after each device finishes, before <see cref="DeviceCompleted"/>'s next call.</summary>
+    public Action<ProvisioningProgress>? Progress { get; set; }
+
+    /// <summary>Called (one call at a time) with each device's result as soon as it is known.</summary>
+    public Func<DeviceProvisioningResult, Task>? DeviceCompleted { get; set; }
+
+    /// <summary>Called (possibly concurrently from several devices) after each AWS step is done and journaled.</summary>
+    public Action<ProvisioningStepEvent>? StepCompleted { get; set; }
+
+    /// <summary>
+    /// After cancellation (or a callback throwing), how long devices already in flight get to finish their remaining steps;
+    /// also the time allowed to roll one device back. Default 60 s.
+    /// </summary>
+    public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Mode FromCsr, when an issuance's outcome is unknown (lost response, or a journal intent without its result): also
+    /// accept, as the CSR's certificate, the one certificate created since the intent whose subject equals the CSR's
+    /// when none has the CSR's public key. AWS IoT keeps the CSR's key, so leave this off there; moto signs with a key of
+    /// its own. Off (default): such a certificate makes the device fail with CertificateFromCsrUnresolved, and nothing is re-issued.
+    /// </summary>
+    public bool CsrRecoveryMatchesSubject { get; set; }
+}

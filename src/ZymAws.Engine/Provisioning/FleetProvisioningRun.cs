@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine.Provisioning.Internal;
+
+namespace ZymAws.Engine.Provisioning;
+
+/// <summary>
+/// A batch in progress (from <see cref="FleetProvisioner.StartAsync"/>): add devices as they arrive, then complete.
+/// Devices run <see cref="FleetProvisioningOptions.ThrottleLimit"/> at a time. Dispose it in any case (it closes the journal).
+/// </summary>
+public sealed class FleetProvisioningRun : IDisposable
+{
+    private readonly BatchContext _ctx;
+    private readonly ResultReporter _reporter;
+    private readonly Stopwatch _clock;
+    private readonly CancellationToken _userToken;
+    private readonly SemaphoreSlim _gate;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly List<Task> _running = new();
+    private bool _completed;
+    private bool _disposed;
+
+    internal FleetProvisioningRun(BatchContext ctx, int? total, Stopwatch clock, CancellationToken userToken)
+    {
+        _ctx = ctx;
+        _clock = clock;
+        _userToken = userToken;
+        _reporter = new ResultReporter(ctx, total, clock);
+        _gate = new SemaphoreSlim(ctx.Options.ThrottleLimit);
+    }
+
+    /// <summary>The account the batch runs in (STS).</summary>
+    public string AccountId => _ctx.AccountId;
+
+    /// <summary>The registered CA's id (mode WithCa).</summary>
+    public string? CaCertificateId => _ctx.CaCertificateId;
+
+    /// <summary>True once the batch is stopping (cancelled, a callback threw, the journal failed): further devices are not started.</summary>
+    public bool IsStopping => _ctx.Stop.IsCancellationRequested;
+
+    /// <summary>
+    /// Waits for a free slot, then starts the device and returns (its result comes through
+    /// <see cref="FleetProvisioningOptions.DeviceCompleted"/>). Returns false, starting nothing, once the batch is stopping.
+    /// </summary>
+    public async Task<bool> AddAsync(DeviceProvisioningRequest device)
+    {
+        if (device is null)
+        {
+            throw new ArgumentNullException(nameof(device));
+        }
+
+        if (_completed || _disposed)
+        {
+            throw new InvalidOperationException("The run is already complete.");
+        }
+
+        try
+        {
+            await _gate.WaitAsync(_ctx.Stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_ctx.Stop.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (!_seen.Add(device.ThingName ?? string.Empty))
+        {
+            _gate.Release();
+            var duplicate = new DeviceProvisioningResult(device.ThingName ?? string.Empty, device.SourceItem)
+            {
+                Status = DeviceProvisioningStatus.Failed,
+                PolicyName = device.PolicyName ?? _ctx.Options.PolicyName,
+                Error = new ZymException("DeviceDuplicate", ZymErrorCategory.InvalidArgument,
+                    $"'{device.ThingName}' appears more than once in the batch; only its first entry is provisioned.", device.SourceItem ?? device.ThingName),
+            };
+            await _reporter.ReportAsync(duplicate).ConfigureAwait(false);
+            return true;
+        }
+
+        _reporter.Started();
+        _running.Add(Task.Run(async () =>
+        {
+            try
+            {
+                var result = await new DeviceRunner(_ctx, device).RunAsync(_ctx.Stop.Token).ConfigureAwait(false);
+                _reporter.Ended();
+                if (result is not null)
+                {
+                    await _reporter.ReportAsync(result).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                _reporter.Ended();
+                _ctx.Abort(ex);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }));
+        return true;
+    }
+
+    /// <summary>
+    /// Waits for every started device, then returns the summary. Throws what a callback threw (or JournalWriteFailed),
+    /// or <see cref="OperationCanceledException"/> when the batch was cancelled, after in-flight devices have finished
+    /// or been rolled back.
+    /// </summary>
+    public async Task<FleetProvisioningSummary> CompleteAsync()
+    {
+        _completed = true;
+        await Task.WhenAll(_running.ToArray()).ConfigureAwait(false);
+        if (_ctx.HostFailure is Exception failure)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        _userToken.ThrowIfCancellationRequested();
+        var summary = new FleetProvisioningSummary(_reporter.Results, _clock.Elapsed, _ctx.AccountId, _ctx.Region, _ctx.CaCertificateId);
+        _ctx.Log.Verbose(summary.ToString());
+        return summary;
+    }
+
+    /// <summary>Closes the journal. Devices still running are stopped (given CleanupTimeout to finish or roll back) and waited for.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_completed)
+        {
+            _ctx.Abort(new OperationCanceledException("The provisioning run was disposed before it completed."));
+            try
+            {
+                Task.WhenAll(_running.ToArray()).Wait(_ctx.Options.CleanupTimeout + _ctx.Options.CleanupTimeout);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+
+        _ctx.Dispose();
+        _ctx.Journal.Dispose();
+        _gate.Dispose();
+    }
+}

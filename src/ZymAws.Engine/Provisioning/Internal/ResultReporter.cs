@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ZymAws.Engine.Provisioning.Internal;
+
+/// <summary>Collects results and calls the host's DeviceCompleted and Progress callbacks one at a time.</summary>
+internal sealed class ResultReporter
+{
+    private readonly BatchContext _ctx;
+    private readonly int? _total;
+    private readonly Stopwatch _clock;
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly List<DeviceProvisioningResult> _results = new();
+    private int _inFlight;
+    private int _succeeded;
+    private int _failed;
+    private int _skipped;
+
+    public ResultReporter(BatchContext ctx, int? total, Stopwatch clock)
+    {
+        _ctx = ctx;
+        _total = total;
+        _clock = clock;
+    }
+
+    public IReadOnlyList<DeviceProvisioningResult> Results
+    {
+        get
+        {
+            lock (_results)
+            {
+                return _results.ToList();
+            }
+        }
+    }
+
+    public void Started() => Interlocked.Increment(ref _inFlight);
+
+    public void Ended() => Interlocked.Decrement(ref _inFlight);
+
+    public async Task ReportAsync(DeviceProvisioningResult result)
+    {
+        await _one.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            int completed;
+            lock (_results)
+            {
+                _results.Add(result);
+                completed = _results.Count;
+            }
+
+            switch (result.Status)
+            {
+                case DeviceProvisioningStatus.Provisioned:
+                case DeviceProvisioningStatus.AlreadyProvisioned:
+                    _succeeded++;
+                    break;
+                case DeviceProvisioningStatus.Skipped:
+                    _skipped++;
+                    break;
+                default:
+                    _failed++;
+                    break;
+            }
+
+            if (_ctx.HostFailure is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                if (_ctx.Options.DeviceCompleted is { } completedCallback)
+                {
+                    await completedCallback(result).ConfigureAwait(false);
+                }
+
+                if (_ctx.Options.Progress is { } progress)
+                {
+                    var elapsed = _clock.Elapsed;
+                    double rate = elapsed.TotalSeconds > 0 ? completed / elapsed.TotalSeconds : 0;
+                    TimeSpan? remaining = _total is int t && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - completed) / rate) : null;
+                    progress(new ProvisioningProgress(completed, _succeeded, _failed, _skipped, Math.Max(0, Volatile.Read(ref _inFlight)), _total, elapsed, rate, remaining, result.ThingName));
+                }
+            }
+            catch (Exception ex)
+            {
+                _ctx.Abort(ex);
+            }
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+}
