@@ -12,9 +12,15 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
     CmdletsToExport      = @(
+        'Approve-ZymDeviceCsr'
+        'Get-ZymCertificateInfo'
         'Get-ZymCredentialProviderEndpoint'
         'Get-ZymDeviceId'
         'Get-ZymkeyInfo'
+        'Import-ZymCertificateAuthority'
+        'New-ZymCertificateAuthority'
+        'New-ZymDeviceCsr'
+        'Register-ZymCaWithAws'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -98,7 +98,9 @@ function TaskPackage {
 
     $helpBuilder = Join-Path $Root 'tools/Build-Help.ps1'
     if (Test-Path $helpBuilder) {
-        & $helpBuilder -DocsPath (Join-Path $Root 'docs/en-US') -OutputPath (Join-Path $ModuleRoot 'en-US')
+        # (Get-Help on Linux needs the folder spelled exactly en-US, beside the manifest.)
+        & $helpBuilder -DocsPath (Join-Path $Root 'docs/en-US') -OutputPath (Join-Path $ModuleRoot 'en-US') `
+            -ModuleAssemblyName 'ZymAws.Provisioning.dll' -ModuleName 'ZymAwsProvisioning'
     }
 
     $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')

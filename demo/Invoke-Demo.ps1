@@ -2,27 +2,49 @@
 .SYNOPSIS
     The main job on the embedded default: the tutorial's flow against a local moto_server and the Zymkey simulator.
 .DESCRIPTION
-    Starts moto_server on a free loopback port, runs the flow through the packaged module, prints a summary and stops
-    every process it started (also on failure or Ctrl+C). Called by build.ps1 -Task Demo.
+    Starts moto_server on a free loopback port, then plays every role of the tutorial through the packaged module:
+    the CA host (a CA, registered with AWS IoT), ten IoT devices (each its own simulated Zymkey with its own key,
+    each making a CSR signed inside the Zymkey), the CA host again (certificates) and the provisioning host. It
+    prints a summary and stops every process it started, also on failure or Ctrl+C. Called by build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [string] $SimulatorDirectory,
+    [Parameter(Mandatory)] [string] $SimulatorDirectory,
+    [int] $DeviceCount = 10,
     [string] $WorkDirectory = (Join-Path ([System.IO.Path]::GetTempPath()) "zym-demo-$PID")
 )
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'ZymAwsProvisioning.psd1') -Force
+$manifest = Join-Path (Resolve-Path $ModulePath).Path 'ZymAwsProvisioning.psd1'
+Import-Module $manifest -Force
+$started = [System.Diagnostics.Stopwatch]::StartNew()
 
 function Step([string] $Text) { Write-Host "`n--- $Text" -ForegroundColor Cyan }
+
+function Invoke-Device {
+    <# Runs a script on one simulated device: a fresh pwsh whose Zymkey is the simulator with its own key folder. #>
+    param([string] $Serial, [string] $KeyDirectory, [string] $Script)
+    $exe, $prefix = @([Environment]::ProcessPath)
+    $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+    # The simulator reads its settings with getenv when the device process starts.
+    $env:ZYMKEY_LIBRARY_PATH = Join-Path $SimulatorDirectory 'libzk_app_utils.so'
+    $env:ZK_SIM_DIR = $KeyDirectory; $env:ZK_SIM_SERIAL = $Serial; $env:ZK_SIM_MODEL = 'ZYMKEY4i'
+    try {
+        $output = & $exe @prefix -NoProfile -NonInteractive -Command "`$ErrorActionPreference = 'Stop'; Import-Module '$manifest'; $Script"
+        if ($LASTEXITCODE -ne 0) { throw "Device $Serial failed: $output" }
+        $output
+    }
+    finally { Remove-Item Env:ZYMKEY_LIBRARY_PATH, Env:ZK_SIM_DIR, Env:ZK_SIM_SERIAL, Env:ZK_SIM_MODEL -ErrorAction SilentlyContinue }
+}
 
 $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
 $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
 $moto = $null
 try {
-    Step "Starting moto_server on 127.0.0.1:$port (the AWS control plane)"
     New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
-    $moto = Start-Process moto_server -ArgumentList @('-H', '127.0.0.1', '-p', "$port") -PassThru `
+    Step "Starting moto_server on 127.0.0.1:$port (the AWS control plane)"
+    $launcher = Join-Path (Split-Path -Parent $PSScriptRoot) 'tools/moto_server.py'
+    $moto = Start-Process python3 -ArgumentList @($launcher, '-H', '127.0.0.1', '-p', "$port") -PassThru `
         -RedirectStandardOutput (Join-Path $WorkDirectory 'moto.log') -RedirectStandardError (Join-Path $WorkDirectory 'moto.err')
     $url = "http://127.0.0.1:$port"
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
@@ -32,13 +54,42 @@ try {
     }
     $aws = @{ EndpointUrl = $url; Region = 'us-east-1'; AccessKey = 'demo'; SecretKey = 'demo' }
 
-    Step 'Credentials-provider endpoint'
+    Step 'CA host: a certificate authority (encrypted key, owner-only files)'
+    $passphrase = ConvertTo-SecureString ([guid]::NewGuid().ToString()) -AsPlainText -Force
+    $ca = New-ZymCertificateAuthority -Path (Join-Path $WorkDirectory 'ca') -Subject 'CN=Demo Fleet CA,O=ZymAws Demo' -Passphrase $passphrase
+    $ca | Format-List Subject, KeyAlgorithm, NotAfter, KeyEncrypted, CertificateId, CertificatePath, KeyPath | Out-Host
+
+    Step 'CA host: register the CA with AWS IoT (registration code, verification certificate, RegisterCACertificate)'
+    $registration = $ca | Register-ZymCaWithAws @aws -SetActive
+    $registration | Format-List CertificateId, CertificateArn, Status, CertificateMode, AlreadyRegistered | Out-Host
+
+    Step 'Provisioning host: the credentials-provider endpoint'
     $endpoint = Get-ZymCredentialProviderEndpoint @aws
     $endpoint | Format-Table -AutoSize | Out-Host
 
+    Step "$DeviceCount devices: each with its own (simulated) Zymkey, a device id and a CSR signed inside the Zymkey"
+    $csrDir = Join-Path $WorkDirectory 'csr'; New-Item -ItemType Directory -Force $csrDir | Out-Null
+    $devices = foreach ($n in 1..$DeviceCount) {
+        $serial = 'ZK4I-DEMO-{0:d4}' -f $n
+        $keys = Join-Path $WorkDirectory "device-$n"; New-Item -ItemType Directory -Force $keys | Out-Null
+        $thing = Invoke-Device -Serial $serial -KeyDirectory $keys -Script @"
+`$id = Get-ZymDeviceId
+`$csr = `$id | New-ZymDeviceCsr -KeySource Zymkey -IotPolicy 'credentialHelper' -Region 'us-east-1' -CredentialEndpoint '$($endpoint.Host)' -RoleAlias 'deviceRoleAlias' -OutDirectory '$csrDir'
+`$csr.ThingName
+"@
+        [pscustomobject]@{ Serial = $serial; ThingName = "$($thing | Select-Object -Last 1)".Trim() }
+    }
+    $devices | Format-Table -AutoSize | Out-Host
+
+    Step 'CA host: verify and sign every CSR'
+    $certificates = Get-ChildItem $csrDir -Filter '*.csr' | Approve-ZymDeviceCsr -CertificateAuthority $ca -OutDirectory (Join-Path $WorkDirectory 'certs')
+    $certificates | Format-Table -AutoSize | Out-Host
+
     Step 'Summary'
+    Write-Host "CA:                   $($ca.Subject) ($($registration.Status), id $($registration.CertificateId.Substring(0, 12))...)"
     Write-Host "Credentials endpoint: $($endpoint.Host)"
-    Write-Host 'Demo finished.' -ForegroundColor Green
+    Write-Host "Devices:              $($devices.Count), certificates issued: $(@($certificates).Count)"
+    Write-Host ("Demo finished in {0:n1} s." -f $started.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 finally {
     if ($moto -and -not $moto.HasExited) { Stop-Process -Id $moto.Id -Force -ErrorAction SilentlyContinue; $moto.WaitForExit(10000) | Out-Null }

@@ -10,7 +10,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $exe, $prefix = @([Environment]::ProcessPath)
 if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') } else { $prefix = @() }
-$manifest = Join-Path $ModulePath 'ZymAwsProvisioning.psd1'
+$manifest = Join-Path (Resolve-Path $ModulePath).Path 'ZymAwsProvisioning.psd1'
 
 function Measure-Median([string] $Command) {
     $times = foreach ($i in 1..$Runs) {
@@ -24,10 +24,10 @@ function Measure-Median([string] $Command) {
 }
 
 # Warm the OS file cache once for both.
-& $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$manifest'" | Out-Null
+& $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$manifest' -ErrorAction Stop" | Out-Null
 $empty = Measure-Median 'exit 0'
-$import = Measure-Median "Import-Module '$manifest'; exit 0"
-$firstCall = Measure-Median "Import-Module '$manifest'; `$null = Get-Command -Module ZymAwsProvisioning; exit 0"
+$import = Measure-Median "Import-Module '$manifest' -ErrorAction Stop; exit 0"
+$firstCall = Measure-Median "Import-Module '$manifest' -ErrorAction Stop; `$null = Get-Command -Module ZymAwsProvisioning; exit 0"
 [pscustomobject]@{
     Benchmark           = 'Import-Module'
     Runs                = $Runs

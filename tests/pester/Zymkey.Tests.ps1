@@ -62,3 +62,29 @@ Describe 'Get-ZymDeviceId' {
         $c.Output[-1] | Should -Match '^zym-[0-9a-f]{32}$'
     }
 }
+
+Describe 'New-ZymDeviceCsr -KeySource Zymkey' {
+    It 'signs the CSR inside the Zymkey: openssl verifies it, and its key is the slot''s key' {
+        $environment = New-SimulatorEnvironment -Serial 'ZK-CSR-1'
+        $csrFile = Join-Path $TestDrive 'zk.csr'
+        $child = Invoke-ChildPwsh -Environment $environment @"
+$script:Import
+`$csr = New-ZymDeviceCsr -ThingName zk-dev-1 -KeySource Zymkey -Slot 0 -IotPolicy pol -Region eu-west-1 -CredentialEndpoint cabc -RoleAlias alias -OutFile '$csrFile'
+`$csr.KeySource
+"@
+        $child.ExitCode | Should -Be 0 -Because ($child.Output -join "`n")
+        $child.Output[-1] | Should -Be 'Zymkey slot 0'
+        ((& openssl req -in $csrFile -verify -noout 2>&1) -join "`n") | Should -Match 'verify OK'
+        # The simulator keeps slot 0's key as PEM in ZK_SIM_DIR: the CSR's public key must be that key's.
+        $slotKey = Get-ChildItem $environment.ZK_SIM_DIR -Filter 'slot-0*.pem' | Select-Object -First 1
+        $expected = (& openssl pkey -in $slotKey.FullName -pubout 2>$null) -join "`n"
+        $actual = (& openssl req -in $csrFile -noout -pubkey 2>$null) -join "`n"
+        $actual | Should -Be $expected
+    }
+
+    It 'says clearly when the Zymkey is not there' {
+        $missing = Join-Path ([System.IO.Path]::GetTempPath()) 'no-zymkey-here'
+        $child = Invoke-ChildPwsh "$script:Import; try { New-ZymDeviceCsr -ThingName t1 -KeySource Zymkey -LibraryPath '$missing' } catch { `$_.FullyQualifiedErrorId }"
+        $child.Output[-1] | Should -BeLike 'ZymkeyLibraryNotFound,*'
+    }
+}

@@ -17,7 +17,9 @@ function Start-TestMoto {
     <# Starts moto_server on a free loopback port; returns an object with Url and Process. #>
     $port = Get-FreeTcpPort
     $log = Join-Path ([System.IO.Path]::GetTempPath()) "moto-$port.log"
-    $process = Start-Process -FilePath 'moto_server' -ArgumentList @('-H', '127.0.0.1', '-p', "$port") `
+    # tools/moto_server.py: moto_server with AWS's certificate ids (SHA-256 of the DER).
+    $launcher = Join-Path $script:RepoRoot 'tools/moto_server.py'
+    $process = Start-Process -FilePath 'python3' -ArgumentList @($launcher, '-H', '127.0.0.1', '-p', "$port") `
         -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
     $url = "http://127.0.0.1:$port"
     $deadline = [DateTime]::UtcNow.AddSeconds(60)

@@ -14,7 +14,7 @@ namespace ZymAws.Engine.Aws;
 /// STS operations through AWSSDK.SecurityToken's own client (its retries turned off: the session's retry policy,
 /// rate limiter and log apply, and it shares the session's HttpClient). Obtain from <see cref="AwsSession.Sts"/>.
 /// </summary>
-public sealed class StsClient : IDisposable
+public sealed class StsClient
 {
     private readonly AwsRequestPipeline _pipeline;
     private readonly AmazonSecurityTokenServiceClient _client;
@@ -77,8 +77,8 @@ public sealed class StsClient : IDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Releases the SDK client (not the shared HttpClient).</summary>
-    public void Dispose() => _client.Dispose();
+    /// <summary>Releases the SDK client (not the shared HttpClient); called by <see cref="AwsSession.Dispose"/>.</summary>
+    internal void Dispose() => _client.Dispose();
 
     /// <summary>Hands the SDK the session's HttpClient and tells it not to cache or dispose it.</summary>
     private sealed class SharedHttpClientFactory : HttpClientFactory

@@ -8,9 +8,9 @@ using ZymAws.Engine.Diagnostics;
 namespace ZymAws.Provisioning.Infrastructure;
 
 /// <summary>
-/// Base of every cmdlet in the module. The work of each processing phase runs as a task; everything that must
-/// happen on the pipeline thread (WriteObject, WriteError, WriteVerbose, WriteWarning, WriteProgress,
-/// ShouldProcess) is queued back to it, from any thread. StopProcessing (Ctrl+C) cancels the token that every
+/// Base of every cmdlet in the module. Each processing phase is an async method that starts on the pipeline
+/// thread; once it awaits, everything that must happen on the pipeline thread (WriteObject, WriteError,
+/// WriteVerbose, WriteWarning, WriteProgress, ShouldProcess) is queued back to it, from any thread. StopProcessing (Ctrl+C) cancels the token that every
 /// await and every HTTP call sees.
 /// </summary>
 public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
@@ -88,6 +88,28 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     public new void WriteProgress(ProgressRecord progressRecord) => OnPipeline(() => base.WriteProgress(progressRecord));
 
+    /// <summary>A single path to read, taken literally (no wildcards), resolved against the current location (pipeline thread only).</summary>
+    protected string ResolveInputPath(string path)
+    {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        return System.IO.File.Exists(resolved) ? resolved : throw new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.");
+    }
+
+    /// <summary>Every file a -Path (wildcards allowed) names, or for -LiteralPath the one file (pipeline thread only).</summary>
+    protected System.Collections.Generic.IReadOnlyList<string> ResolveInputPaths(string path, bool literal)
+    {
+        if (literal)
+        {
+            return new[] { ResolveInputPath(path) };
+        }
+
+        var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+        return resolved.Count > 0 ? resolved : throw new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.");
+    }
+
+    /// <summary>A path to write, resolved against the current location (pipeline thread only).</summary>
+    protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
     /// <summary>Writes an error for one pipeline item, built from any exception.</summary>
     public void WriteError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
 
@@ -148,36 +170,40 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         _pipelineQueue = queue;
         _pipelineThreadId = Environment.CurrentManagedThreadId;
         Exception? pipelineFailure = null;
-        var work = Task.Run(
-            async () =>
+
+        // The phase starts on the pipeline thread: until its first real await it may use session state and
+        // write directly; after that, its writes are queued here and run by the loop below.
+        Task work;
+        try
+        {
+            work = phase(_stopping.Token);
+        }
+        catch (Exception e)
+        {
+            work = Task.FromException(e);
+        }
+
+        if (!work.IsCompleted)
+        {
+            work.ContinueWith(_ => queue.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var action in queue.GetConsumingEnumerable())
             {
+                if (pipelineFailure is not null)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    await phase(_stopping.Token).ConfigureAwait(false);
+                    action();
                 }
-                finally
+                catch (Exception e)
                 {
-                    queue.CompleteAdding();
+                    // PipelineStoppedException from a write after Ctrl+C, or an error the user asked to stop on
+                    // (-ErrorAction Stop): stop the work, then rethrow once it has wound down.
+                    pipelineFailure = e;
+                    _stopping.Cancel();
                 }
-            });
-
-        foreach (var action in queue.GetConsumingEnumerable())
-        {
-            if (pipelineFailure is not null)
-            {
-                continue;
-            }
-
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                // PipelineStoppedException from a write after Ctrl+C, or an error the user asked to stop on
-                // (-ErrorAction Stop): stop the work, then rethrow once it has wound down.
-                pipelineFailure = e;
-                _stopping.Cancel();
             }
         }
 

@@ -42,6 +42,22 @@ public class MotoServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The repository's moto launcher, found by walking up from the test assembly to ZymAws.sln.</summary>
+    public static string LauncherPath { get; } = FindLauncher();
+
+    private static string FindLauncher()
+    {
+        for (var dir = new System.IO.DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "ZymAws.sln")))
+            {
+                return System.IO.Path.Combine(dir.FullName, "tools", "moto_server.py");
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (ZymAws.sln) above " + AppContext.BaseDirectory);
+    }
+
     /// <summary>e.g. "http://127.0.0.1:41234".</summary>
     public string EndpointUrl => $"http://127.0.0.1:{Port}";
 
@@ -51,13 +67,14 @@ public class MotoServer : IAsyncLifetime
         for (int attempt = 0; attempt < 3; attempt++)
         {
             Port = FreePort();
-            var start = new ProcessStartInfo("moto_server")
+            // tools/moto_server.py: moto_server with AWS's certificate ids (SHA-256 of the DER).
+            var start = new ProcessStartInfo("python3")
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            foreach (string arg in new[] { "-H", "127.0.0.1", "-p", Port.ToString() })
+            foreach (string arg in new[] { LauncherPath, "-H", "127.0.0.1", "-p", Port.ToString() })
             {
                 start.ArgumentList.Add(arg);
             }

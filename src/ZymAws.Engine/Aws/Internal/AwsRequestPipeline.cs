@@ -123,7 +123,8 @@ internal sealed class AwsRequestPipeline
     public Task<AwsHttpResponse> SendAsync(AwsServiceEndpoint endpoint, AwsHttpRequest request, CancellationToken cancellationToken)
     {
         return ExecuteAsync(endpoint.Service, request.Operation, request.Target, request.Idempotent,
-            token => SendOnceAsync(endpoint, request, token), cancellationToken);
+            token => SendOnceAsync(endpoint, request, token), cancellationToken,
+            response => response.StatusCode.ToString(CultureInfo.InvariantCulture) + " OK");
     }
 
     /// <summary>
@@ -132,7 +133,7 @@ internal sealed class AwsRequestPipeline
     /// exception on failure.
     /// </summary>
     public async Task<T> ExecuteAsync<T>(string service, string operation, string? target, bool idempotent,
-        Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken, Func<T, string>? describeSuccess = null)
     {
         var limiter = GetLimiter(service, operation);
         var total = Stopwatch.StartNew();
@@ -151,13 +152,19 @@ internal sealed class AwsRequestPipeline
             try
             {
                 T result = await attempt(attemptCts.Token).ConfigureAwait(false);
-                LogCall(service, operation, target, "OK", total.Elapsed, attemptNumber, throttled);
+                LogCall(service, operation, target, describeSuccess?.Invoke(result) ?? "OK", total.Elapsed, attemptNumber, throttled);
                 return result;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested)
             {
+                // Whatever the transport threw while being torn down, the caller cancelled.
                 LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled);
-                throw;
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                throw new OperationCanceledException("The AWS call was cancelled.", ex, cancellationToken);
             }
             catch (ZymException)
             {
@@ -365,7 +372,8 @@ internal sealed class AwsRequestPipeline
                 return new Failure(code, sdk.Message, sdk.RequestId, status, null, null, throttling || (transient && idempotent), null, ex);
             }
 
-            case OperationCanceledException when attemptTimedOut:
+            case Exception when attemptTimedOut:
+                // The attempt's own timeout fired (the transport may surface it as cancellation, IOException or a disposed stream).
                 return new Failure("RequestTimeout", "No complete response within the attempt timeout.", null, null, null, null, idempotent, null, ex);
 
             default:

@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine;
+using ZymAws.Provisioning.Infrastructure;
+using EnginePki = ZymAws.Engine.Pki;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// Issues device certificates for CSRs from the pipeline (CSR objects, files or PEM text), after checking each one:
+/// its signature, its key (P-256/P-384, RSA 2048+), its thing name, and that it asks for no CA rights. One bad CSR is
+/// an error for that item; the rest of the batch goes on.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Approve, "ZymDeviceCsr", SupportsShouldProcess = true, DefaultParameterSetName = InputSet)]
+[OutputType(typeof(DeviceCertificate))]
+public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
+{
+    private const string InputSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private int _written;
+
+    /// <summary>The CA that signs (from New-ZymCertificateAuthority or Import-ZymCertificateAuthority).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public CertificateAuthority CertificateAuthority { get; set; } = null!;
+
+    /// <summary>A CSR object from New-ZymDeviceCsr, PEM text, or a file (FileInfo or path).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [Alias("Csr", "CsrPem")]
+    public PSObject InputObject { get; set; } = null!;
+
+    /// <summary>CSR files to sign; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>CSR files to sign, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Validity of the device certificates in days.</summary>
+    [Parameter]
+    [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
+    public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultDeviceValidityDays;
+
+    /// <summary>Writes each certificate (PEM) to &lt;ThingName&gt;.pem in this folder.</summary>
+    [Parameter]
+    public string? OutDirectory { get; set; }
+
+    /// <summary>Writes the certificate (PEM) to this file (one CSR only).</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>Overwrites existing certificate files.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
+    {
+        if (OutFile is not null && OutDirectory is not null)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        if (ParameterSetName == InputSet)
+        {
+            var item = InputObject.BaseObject;
+            Approve(item, () => Read(item));
+            return Task.CompletedTask;
+        }
+
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = ResolveInputPaths(path, literal);
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(e, path);
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                Approve(file, () => EnginePki.DeviceCsr.LoadAll(file));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private IReadOnlyList<EnginePki.DeviceCsr> Read(object item) => item switch
+    {
+        DeviceCsr csr => new[] { csr.Engine },
+        FileInfo file => EnginePki.DeviceCsr.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.DeviceCsr.ParseAll(text),
+        string path => EnginePki.DeviceCsr.LoadAll(ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.DeviceCsr.Parse(der) },
+        _ => throw new ZymException(
+            "CsrInputUnsupported",
+            ZymErrorCategory.InvalidType,
+            $"Cannot read a CSR from a {item.GetType().FullName}: give a CSR object, PEM text, a file or its path.",
+            item),
+    };
+
+    private void Approve(object target, Func<IReadOnlyList<EnginePki.DeviceCsr>> read)
+    {
+        IReadOnlyList<EnginePki.DeviceCsr> csrs;
+        try
+        {
+            csrs = read();
+        }
+        catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, target);
+            return;
+        }
+
+        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
+        foreach (var csr in csrs)
+        {
+            try
+            {
+                if (OutFile is not null && _written > 0)
+                {
+                    throw new ZymException("OutFileSingleItem", ZymErrorCategory.InvalidArgument,
+                        $"-OutFile takes one certificate and one was written already; use -OutDirectory for '{csr.ThingName}' and the rest.", csr.ThingName);
+                }
+
+                if (whatIf)
+                {
+                    // -WhatIf reports the CSRs that would be refused, as a real run would.
+                    CertificateAuthority.Engine.CheckDeviceCsr(csr, ValidityDays);
+                }
+
+                if (!ShouldProcess(csr.Subject, "Issue device certificate"))
+                {
+                    continue;
+                }
+
+                var issued = CertificateAuthority.Engine.IssueDeviceCertificate(csr, ValidityDays);
+                string? path = null;
+                if (OutFile is not null || OutDirectory is not null)
+                {
+                    path = OutFile is not null
+                        ? ResolveOutputPath(OutFile)
+                        : System.IO.Path.Combine(ResolveOutputPath(OutDirectory!), csr.ThingName + ".pem");
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                    Engine.Internal.SecureFile.WriteAllText(path, issued.CertificatePem, Force.IsPresent, ownerOnly: false);
+                    _written++;
+                }
+
+                WriteObject(new DeviceCertificate(issued, path));
+            }
+            catch (ZymException e)
+            {
+                // The item the user gave (a file, PEM text, a CSR object), never an engine object.
+                WriteError(e, target);
+            }
+        }
+    }
+}

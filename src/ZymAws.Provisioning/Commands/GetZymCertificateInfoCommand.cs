@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine;
+using ZymAws.Provisioning.Infrastructure;
+using EnginePki = ZymAws.Engine.Pki;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// Reads certificates (files, PEM text, or certificate objects) and returns their subject parsed the seed's way
+/// (ThingName, RoleAlias, CredentialEndpoint, Region, IotPolicy), the AWS certificate id, issuer, validity and key.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ZymCertificateInfo", DefaultParameterSetName = InputSet)]
+[OutputType(typeof(CertificateInfo))]
+public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
+{
+    private const string InputSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Certificate files (PEM with one or more certificates, or DER); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Certificate files, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// A certificate: PEM text, a file path, a FileInfo, a DeviceCertificate or CertificateAuthority object, an
+    /// X509Certificate2, DER bytes, or any object with a FullName, Path or CertificatePem property.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [Alias("Certificate", "CertificatePem")]
+    public PSObject InputObject { get; set; } = null!;
+
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        if (ParameterSetName == InputSet)
+        {
+            var item = InputObject.BaseObject;
+            Emit(item, () => Read(InputObject));
+            return Task.CompletedTask;
+        }
+
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = ResolveInputPaths(path, literal);
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(e, path);
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                Emit(file, () => EnginePki.CertificateInfo.LoadAll(file));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private IReadOnlyList<EnginePki.CertificateInfo> Read(PSObject wrapped) => wrapped.BaseObject switch
+    {
+        DeviceCertificate certificate => new[] { certificate.Engine },
+        CertificateAuthority authority => new[] { authority.Engine.Certificate },
+        CertificateInfo info => new[] { info.Engine },
+        X509Certificate2 x509 => new[] { EnginePki.CertificateInfo.Parse(x509.RawData) },
+        FileInfo file => EnginePki.CertificateInfo.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateInfo.ParseAll(text),
+        string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.CertificateInfo.Parse(der) },
+        var item when Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateInfo.ParseAll(pem),
+        var item when (Property(wrapped, "FullName") ?? Property(wrapped, "Path")) is string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
+        var item => throw new ZymException(
+            "CertificateInputUnsupported",
+            ZymErrorCategory.InvalidType,
+            $"Cannot read a certificate from a {item.GetType().FullName}: give PEM text, a certificate object, a file or -Path.",
+            item),
+    };
+
+    private static object? Property(PSObject item, string name) => item.Properties[name]?.Value is { } value
+        ? (value is PSObject ps ? ps.BaseObject : value)
+        : null;
+
+    private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateInfo>> read)
+    {
+        try
+        {
+            foreach (var info in read())
+            {
+                WriteObject(new CertificateInfo(info));
+            }
+        }
+        catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(e, target);
+        }
+    }
+}

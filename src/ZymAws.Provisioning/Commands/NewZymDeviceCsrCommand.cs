@@ -1,0 +1,245 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine;
+using ZymAws.Engine.Keys;
+using ZymAws.Provisioning.Infrastructure;
+using ZymAws.Zymkey;
+using EnginePki = ZymAws.Engine.Pki;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// Makes a device's certificate signing request, signed by its key: a software key file, or the key inside the
+/// Zymkey (the key never leaves it). The subject follows the seed layout so devices interoperate with the seed's
+/// scripts: ST = IoT policy, L = region, O = credentials-endpoint prefix, OU = role alias, CN = thing name.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "ZymDeviceCsr", SupportsShouldProcess = true)]
+[OutputType(typeof(DeviceCsr))]
+public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
+{
+    private ZymkeyDevice? _zymkey;
+
+    /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("DeviceId", "Name")]
+    [ValidateNotNullOrEmpty]
+    public string ThingName { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Where the device key lives: a software key file (-KeyPath) or the Zymkey (-Slot). Default: Software when
+    /// -KeyPath is given, else Zymkey.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Software", "Zymkey")]
+    public string? KeySource { get; set; }
+
+    /// <summary>The software key file; a new P-256 key is generated and saved there when the file does not exist.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? KeyPath { get; set; }
+
+    /// <summary>The Zymkey key slot (Zymkey 4i / HSM4: 0-2).</summary>
+    [Parameter]
+    [ValidateRange(0, 1023)]
+    public int Slot { get; set; }
+
+    /// <summary>Passphrase of the software key file (to read it, or to encrypt a new one).</summary>
+    [Parameter]
+    public SecureString? Passphrase { get; set; }
+
+    /// <summary>Saves a newly generated software key unencrypted (owner-only file mode).</summary>
+    [Parameter]
+    public SwitchParameter NoPassphrase { get; set; }
+
+    /// <summary>The IoT policy name (ST).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PolicyName")]
+    public string? IotPolicy { get; set; }
+
+    /// <summary>The AWS region (L).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(AwsRegionCompleter))]
+    public string? Region { get; set; }
+
+    /// <summary>The credentials-provider endpoint: its prefix, or the full host (O holds the prefix).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? CredentialEndpoint { get; set; }
+
+    /// <summary>The role alias (OU).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? RoleAlias { get; set; }
+
+    /// <summary>Writes the CSR (PEM) to this file.</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>Writes the CSR (PEM) to &lt;ThingName&gt;.csr in this folder.</summary>
+    [Parameter]
+    public string? OutDirectory { get; set; }
+
+    /// <summary>Overwrites an existing CSR file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
+    {
+        if (OutFile is not null && OutDirectory is not null)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        var target = ThingName;
+        char[]? passphrase = null;
+        IDeviceKey? ownedKey = null;
+        try
+        {
+            var (endpointPrefix, region) = SplitEndpoint(CredentialEndpoint, Region);
+            var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, region, endpointPrefix, RoleAlias);
+            var outPath = OutFile is not null ? ResolveOutputPath(OutFile)
+                : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
+                : null;
+            string? keyPath = null;
+            var source = KeySource ?? (string.IsNullOrEmpty(KeyPath) ? "Zymkey" : "Software");
+            if (source == "Software")
+            {
+                if (string.IsNullOrEmpty(KeyPath))
+                {
+                    WriteError(ErrorRecords.InvalidArgument("KeyPathRequired", "A software key needs -KeyPath (or use -KeySource Zymkey).", ThingName));
+                    return Task.CompletedTask;
+                }
+
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(Slot)))
+                {
+                    WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-Slot names a Zymkey slot; it does not go with a software key (-KeyPath).", ThingName));
+                    return Task.CompletedTask;
+                }
+
+                keyPath = ResolveOutputPath(KeyPath!);
+            }
+            else if (!string.IsNullOrEmpty(KeyPath))
+            {
+                WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-KeyPath names a software key file; it does not go with -KeySource Zymkey.", ThingName));
+                return Task.CompletedTask;
+            }
+
+            if (!ShouldProcess(ThingName, outPath is null ? "Create CSR" : $"Create CSR {outPath}"))
+            {
+                return Task.CompletedTask;
+            }
+
+            IDeviceKey key;
+            string keySource;
+            if (keyPath is null)
+            {
+                _zymkey ??= OpenZymkey();
+                key = ownedKey = new ZymkeyDeviceKey(_zymkey, Slot);
+                keySource = key.Description;
+            }
+            else
+            {
+                passphrase = Secrets.ToChars(Passphrase);
+                key = ownedKey = LoadOrCreateSoftwareKey(keyPath, passphrase);
+                keySource = "Software key " + keyPath;
+            }
+
+            var csr = EnginePki.DeviceCsr.Create(key, subject);
+            if (outPath is not null)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(outPath)!);
+                Engine.Internal.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
+            }
+
+            WriteObject(new DeviceCsr(csr, keySource, outPath));
+        }
+        catch (ZymkeyException e) when (e.ErrorId == "ZymkeyLibraryNotFound")
+        {
+            throw Terminate(e, target);
+        }
+        catch (ZymException e)
+        {
+            WriteError(e, target);
+        }
+        finally
+        {
+            Secrets.Clear(passphrase);
+            ownedKey?.Dispose();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        _zymkey?.Dispose();
+        _zymkey = null;
+        return Task.CompletedTask;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _zymkey?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private SoftwareDeviceKey LoadOrCreateSoftwareKey(string keyPath, char[]? passphrase)
+    {
+        if (File.Exists(keyPath))
+        {
+            return SoftwareDeviceKey.Load(keyPath, passphrase);
+        }
+
+        if (passphrase is null && !NoPassphrase)
+        {
+            throw new ZymException(
+                "PassphraseRequired",
+                ZymErrorCategory.InvalidArgument,
+                $"'{keyPath}' does not exist, so a new device key would be written there: give -Passphrase to encrypt it, or -NoPassphrase.",
+                ThingName);
+        }
+
+        var key = SoftwareDeviceKey.Generate();
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(keyPath)!);
+        key.Save(keyPath, passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase));
+        WriteVerbose($"Generated a new {key.KeyAlgorithm} device key at {keyPath}.");
+        return key;
+    }
+
+    /// <summary>"c123.credentials.iot.eu-west-1.amazonaws.com" gives ("c123", "eu-west-1"); a bare prefix stays as it is.</summary>
+    internal static (string? Prefix, string? Region) SplitEndpoint(string? endpoint, string? region)
+    {
+        if (string.IsNullOrEmpty(endpoint))
+        {
+            return (endpoint, region);
+        }
+
+        var host = endpoint!;
+        if (Uri.TryCreate(host, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
+        {
+            host = uri.Host;
+        }
+
+        const string marker = ".credentials.iot.";
+        var at = host.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        if (at <= 0)
+        {
+            return (host, region);
+        }
+
+        var rest = host.Substring(at + marker.Length);
+        var dot = rest.IndexOf('.');
+        var hostRegion = dot > 0 ? rest.Substring(0, dot) : rest;
+        return (host.Substring(0, at), region ?? hostRegion);
+    }
+}
