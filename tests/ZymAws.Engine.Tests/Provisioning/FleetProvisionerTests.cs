@@ -146,7 +146,7 @@ public sealed class FleetProvisionerTests
             Assert.Empty(r.Actions);
         }
 
-        // moto names certificates by the SHA-256 of the PEM text; the read-only check still finds them.
+        // The read-only check finds certificates by the SHA-256 of their DER (AWS), or of their PEM text (moto_server unconfigured).
         Assert.All(devices.Take(2), d => Assert.Equal(DeviceProvisioningStatus.AlreadyProvisioned, byName[d.ThingName].Status));
         Assert.Equal(2, (await _moto.CliCertificatesAsync()).Count);
         Assert.Equal(2, (await _moto.CliThingNamesAsync()).Count);
