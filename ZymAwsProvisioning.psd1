@@ -16,10 +16,16 @@
         'Get-ZymCertificateInfo'
         'Get-ZymCredentialProviderEndpoint'
         'Get-ZymDeviceId'
+        'Get-ZymProvisionerPolicy'
         'Get-ZymkeyInfo'
         'Import-ZymCertificateAuthority'
+        'Initialize-ZymCredentialProvider'
+        'Invoke-ZymDeviceProvisioning'
         'New-ZymCertificateAuthority'
+        'New-ZymCredentialProviderRole'
         'New-ZymDeviceCsr'
+        'New-ZymIotPolicy'
+        'New-ZymRoleAlias'
         'Register-ZymCaWithAws'
     )
     FunctionsToExport    = @()

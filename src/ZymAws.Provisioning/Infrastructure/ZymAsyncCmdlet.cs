@@ -16,8 +16,12 @@ namespace ZymAws.Provisioning.Infrastructure;
 public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private BlockingCollection<Action>? _pipelineQueue;
-    private int _pipelineThreadId;
+
+    // One queue for the cmdlet's lifetime: writes from background work land here whenever they happen, and each
+    // phase runs them on the pipeline thread until its own work is done. Never completed, so no write is lost
+    // between two phases (devices still in flight while PowerShell fetches the next record).
+    private readonly BlockingCollection<Action> _pipelineQueue = new();
+    private int _pipelineThreadId = Environment.CurrentManagedThreadId;
     private CmdletEngineLog? _log;
 
     protected ZymAsyncCmdlet()
@@ -70,6 +74,7 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         if (disposing)
         {
             _stopping.Dispose();
+            _pipelineQueue.Dispose();
         }
     }
 
@@ -128,8 +133,7 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     private void OnPipeline(Action action)
     {
-        var queue = _pipelineQueue;
-        if (queue is null || Environment.CurrentManagedThreadId == _pipelineThreadId)
+        if (Environment.CurrentManagedThreadId == _pipelineThreadId)
         {
             action();
             return;
@@ -137,18 +141,22 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
         try
         {
-            queue.Add(action);
+            _pipelineQueue.Add(action);
         }
-        catch (InvalidOperationException)
+        catch (ObjectDisposedException)
         {
-            // The phase is over (queue completed): the pipeline has stopped; drop the write like PowerShell would.
-            throw new OperationCanceledException(_stopping.Token);
+            // The cmdlet is gone: nobody is left to write to.
+            throw new OperationCanceledException();
         }
     }
 
     private Task<T> OnPipeline<T>(Func<T> func)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // If the pipeline stops before the question is asked, the asker must not wait forever.
+        var registration = _stopping.Token.Register(() => completion.TrySetCanceled());
+        completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         OnPipeline(() =>
         {
             try
@@ -166,13 +174,11 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     private void Run(Func<CancellationToken, Task> phase)
     {
-        using var queue = new BlockingCollection<Action>();
-        _pipelineQueue = queue;
         _pipelineThreadId = Environment.CurrentManagedThreadId;
         Exception? pipelineFailure = null;
 
         // The phase starts on the pipeline thread: until its first real await it may use session state and
-        // write directly; after that, its writes are queued here and run by the loop below.
+        // write directly; after that, its writes are queued and run by the loop below.
         Task work;
         try
         {
@@ -183,31 +189,31 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
             work = Task.FromException(e);
         }
 
-        if (!work.IsCompleted)
+        // Run queued writes (including any left from background work between phases) until the phase is done.
+        var phaseDone = false;
+        Action endOfPhase = () => phaseDone = true;
+        work.ContinueWith(_ => _pipelineQueue.Add(endOfPhase), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        while (!phaseDone)
         {
-            work.ContinueWith(_ => queue.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            foreach (var action in queue.GetConsumingEnumerable())
+            var action = _pipelineQueue.Take();
+            if (pipelineFailure is not null && action != endOfPhase)
             {
-                if (pipelineFailure is not null)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                try
-                {
-                    action();
-                }
-                catch (Exception e)
-                {
-                    // PipelineStoppedException from a write after Ctrl+C, or an error the user asked to stop on
-                    // (-ErrorAction Stop): stop the work, then rethrow once it has wound down.
-                    pipelineFailure = e;
-                    _stopping.Cancel();
-                }
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                // PipelineStoppedException from a write after Ctrl+C, or an error the user asked to stop on
+                // (-ErrorAction Stop): stop the work, then rethrow once it has wound down.
+                pipelineFailure = e;
+                _stopping.Cancel();
             }
         }
 
-        _pipelineQueue = null;
         try
         {
             work.GetAwaiter().GetResult();

@@ -1,0 +1,89 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine;
+using ZymAws.Engine.CredentialProvider;
+using ZymAws.Provisioning.Infrastructure;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// The whole AWS side of the credentials provider in one idempotent step: the IAM role, the role alias, and the
+/// IoT policy allowing the alias; returns their ARNs and the credentials endpoint. Run it twice and the second run
+/// changes nothing and says what already existed.
+/// </summary>
+[Cmdlet(VerbsData.Initialize, "ZymCredentialProvider", SupportsShouldProcess = true)]
+[OutputType(typeof(CredentialProviderSetup))]
+public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
+{
+    /// <summary>The IAM role's name.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string RoleName { get; set; } = string.Empty;
+
+    /// <summary>The role alias's name.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string RoleAlias { get; set; } = string.Empty;
+
+    /// <summary>The IoT policy's name.</summary>
+    [Parameter(Mandatory = true, Position = 2)]
+    [ValidateNotNullOrEmpty]
+    public string PolicyName { get; set; } = string.Empty;
+
+    /// <summary>Managed policies to attach to the role (the devices' permissions).</summary>
+    [Parameter]
+    public string[] PolicyArn { get; set; } = Array.Empty<string>();
+
+    /// <summary>Inline role policies: @{ name = '{ "Version": ... }' }.</summary>
+    [Parameter]
+    public Hashtable? InlinePolicy { get; set; }
+
+    /// <summary>The role's maximum session duration in seconds (3600-43200).</summary>
+    [Parameter]
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
+    public int MaxSessionDuration { get; set; } = 3600;
+
+    /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
+    [Parameter]
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderSetup.MaxCredentialDurationSeconds)]
+    public int CredentialDurationSeconds { get; set; } = 3600;
+
+    /// <summary>The attached-thing condition in the IoT policy; on unless -RequireAttachedThing:$false.</summary>
+    [Parameter]
+    public SwitchParameter RequireAttachedThing { get; set; }
+
+    /// <summary>Brings existing resources in line instead of only reporting differences.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var options = new CredentialProviderInitializeOptions(RoleName, RoleAlias, PolicyName)
+            {
+                MaxSessionDuration = MaxSessionDuration,
+                CredentialDurationSeconds = CredentialDurationSeconds,
+                RequireAttachedThing = !MyInvocation.BoundParameters.ContainsKey(nameof(RequireAttachedThing)) || RequireAttachedThing.IsPresent,
+                AllowUpdate = Force.IsPresent,
+            };
+            foreach (var arn in PolicyArn)
+            {
+                options.ManagedPolicyArns.Add(arn);
+            }
+
+            CopyInlinePolicies(InlinePolicy, options.InlinePolicies);
+            var result = await CreateSetup().InitializeAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
+            var setup = new CredentialProviderSetup(result);
+            WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");
+            WriteObject(setup);
+        }
+        catch (Exception e) when (e is ZymException or PSArgumentException)
+        {
+            throw Terminate(e, RoleAlias);
+        }
+    }
+}

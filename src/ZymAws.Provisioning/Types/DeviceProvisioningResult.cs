@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using EngineProvisioning = ZymAws.Engine.Provisioning;
+
+namespace ZymAws.Provisioning;
+
+/// <summary>How one device's provisioning ended.</summary>
+public enum ProvisioningStatus
+{
+    /// <summary>Certificate, thing and policy are in place, made by this run.</summary>
+    Provisioned,
+
+    /// <summary>Everything was already in place; nothing changed.</summary>
+    AlreadyProvisioned,
+
+    /// <summary>A step failed (and -NoRollback was given, or the rollback itself failed).</summary>
+    Failed,
+
+    /// <summary>A step failed and what this run had created for the device was undone.</summary>
+    RolledBack,
+
+    /// <summary>Not done: -WhatIf, declined at -Confirm, or the batch was stopping.</summary>
+    Skipped,
+}
+
+/// <summary>One device's outcome from Invoke-ZymDeviceProvisioning.</summary>
+public sealed class DeviceProvisioningResult
+{
+    internal DeviceProvisioningResult(EngineProvisioning.DeviceProvisioningResult result, string? certificatePath, ErrorRecord? error)
+    {
+        ThingName = result.ThingName;
+        Status = result.Status switch
+        {
+            EngineProvisioning.DeviceProvisioningStatus.Provisioned => ProvisioningStatus.Provisioned,
+            EngineProvisioning.DeviceProvisioningStatus.AlreadyProvisioned => ProvisioningStatus.AlreadyProvisioned,
+            EngineProvisioning.DeviceProvisioningStatus.RolledBack => ProvisioningStatus.RolledBack,
+            EngineProvisioning.DeviceProvisioningStatus.Skipped => ProvisioningStatus.Skipped,
+            _ => ProvisioningStatus.Failed,
+        };
+        CertificateId = result.CertificateId;
+        CertificateArn = result.CertificateArn;
+        ThingArn = result.ThingArn;
+        Policy = result.PolicyName;
+        Duration = result.Duration;
+        Error = error;
+        Actions = result.Actions;
+        PlannedActions = result.PlannedActions;
+        FromJournal = result.FromJournal;
+        CertificatePem = result.CertificatePem;
+        CertificatePath = certificatePath;
+    }
+
+    public string ThingName { get; }
+
+    public ProvisioningStatus Status { get; }
+
+    public string? CertificateId { get; }
+
+    public string? CertificateArn { get; }
+
+    public string? ThingArn { get; }
+
+    /// <summary>The IoT policy attached to the certificate.</summary>
+    public string? Policy { get; }
+
+    public TimeSpan Duration { get; }
+
+    /// <summary>Why the device failed (also written to the error stream), or null.</summary>
+    public ErrorRecord? Error { get; }
+
+    /// <summary>The AWS changes this run made for the device, in order.</summary>
+    public IReadOnlyList<string> Actions { get; }
+
+    /// <summary>With -WhatIf: what would have been done.</summary>
+    public IReadOnlyList<string> PlannedActions { get; }
+
+    /// <summary>True when the outcome came from the journal of an earlier run.</summary>
+    public bool FromJournal { get; }
+
+    /// <summary>The certificate AWS IoT issued (-CertificateAuthority AwsIot), else null.</summary>
+    public string? CertificatePem { get; }
+
+    /// <summary>Where that certificate was written (-OutDirectory), else null.</summary>
+    public string? CertificatePath { get; }
+
+    public override string ToString() => $"{ThingName}: {Status}";
+}

@@ -1,0 +1,175 @@
+# Credentials-provider setup and fleet provisioning against moto, cross-checked with the AWS CLI.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-Module $script:ModuleManifest -Force
+    $script:Moto = Start-TestMoto
+    $script:Aws = Get-TestAwsParameters $script:Moto
+
+    # One CA for the file, registered and ACTIVE.
+    $script:Ca = New-ZymCertificateAuthority -Path (Join-Path $TestDrive 'ca') -Subject 'CN=Provisioning Test CA' -NoPassphrase
+    $script:Ca | Register-ZymCaWithAws @script:Aws -SetActive | Out-Null
+
+    function New-TestCertificates([string] $Prefix, [int] $Count, [string] $Policy = 'fleetPolicy') {
+        $dir = Join-Path $TestDrive "certs-$Prefix"
+        1..$Count | ForEach-Object { [pscustomobject]@{ ThingName = "$Prefix-$_"; KeyPath = (Join-Path $TestDrive "keys-$Prefix/$Prefix-$_.key") } } |
+            New-ZymDeviceCsr -NoPassphrase -IotPolicy $Policy -Region 'us-east-1' -RoleAlias 'fleetAlias' |
+            Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory $dir
+    }
+
+    function Get-ThingPrincipals([string] $Thing) { @((Invoke-AwsCli $script:Moto iot list-thing-principals --thing-name $Thing).principals) }
+}
+
+AfterAll { Stop-TestMoto $script:Moto }
+
+Describe 'Credentials-provider setup' {
+    It 'creates role, alias and policy in one step, and a second run changes nothing' {
+        $first = Initialize-ZymCredentialProvider -RoleName 'fleetRole' -RoleAlias 'fleetAlias' -PolicyName 'fleetPolicy' @script:Aws
+        $first.RoleStatus | Should -Be 'Created'
+        $first.RoleAliasStatus | Should -Be 'Created'
+        $first.PolicyStatus | Should -Be 'Created'
+        $first.CredentialEndpoint | Should -Match '\.credentials\.iot\.us-east-1\.amazonaws\.com$'
+
+        $second = Initialize-ZymCredentialProvider -RoleName 'fleetRole' -RoleAlias 'fleetAlias' -PolicyName 'fleetPolicy' @script:Aws
+        $second.RoleStatus | Should -Be 'Existing'
+        $second.RoleAliasStatus | Should -Be 'Existing'
+        $second.PolicyStatus | Should -Be 'Existing'
+        $second.RoleArn | Should -Be $first.RoleArn
+
+        # The AWS CLI sees the same things.
+        $role = (Invoke-AwsCli $script:Moto iam get-role --role-name fleetRole).Role
+        ($role.AssumeRolePolicyDocument | ConvertTo-Json -Depth 10) | Should -Match 'credentials\.iot\.amazonaws\.com'
+        (Invoke-AwsCli $script:Moto iot describe-role-alias --role-alias fleetAlias).roleAliasDescription.roleArn | Should -Be $first.RoleArn
+        $policy = (Invoke-AwsCli $script:Moto iot get-policy --policy-name fleetPolicy).policyDocument | ConvertFrom-Json
+        $statement = @($policy.Statement)[0]
+        $statement.Action | Should -Be 'iot:AssumeRoleWithCertificate'
+        $statement.Resource | Should -Be 'arn:aws:iot:us-east-1:123456789012:rolealias/fleetAlias'
+        $statement.Condition.Bool.'iot:Connection.Thing.IsAttached' | Should -Be 'true'
+    }
+
+    It 'refuses a credential duration above the role''s MaxSessionDuration before calling AWS' {
+        New-ZymCredentialProviderRole -RoleName 'shortRole' -MaxSessionDuration 3600 @script:Aws | Out-Null
+        New-ZymRoleAlias -RoleAlias 'tooLong' -RoleName 'shortRole' -CredentialDurationSeconds 7200 @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CredentialDurationInvalid,*'
+        { Invoke-AwsCli $script:Moto iot describe-role-alias --role-alias tooLong } | Should -Throw '*ResourceNotFound*'
+    }
+
+    It 'creates nothing with -WhatIf' {
+        Initialize-ZymCredentialProvider -RoleName 'whatIfRole' -RoleAlias 'whatIfAlias' -PolicyName 'whatIfPolicy' @script:Aws -WhatIf | Out-Null
+        { Invoke-AwsCli $script:Moto iam get-role --role-name whatIfRole } | Should -Throw '*NoSuchEntity*'
+        { Invoke-AwsCli $script:Moto iot get-policy --policy-name whatIfPolicy } | Should -Throw '*ResourceNotFound*'
+    }
+
+    It 'gives the provisioning user a least-privilege policy instead of AdministratorAccess' {
+        $policy = Get-ZymProvisionerPolicy -RoleName 'fleetRole' -PolicyName 'fleetPolicy' -CertificateAuthority $script:Ca @script:Aws
+        $document = $policy.PolicyDocument | ConvertFrom-Json
+        $actions = @($document.Statement | ForEach-Object { $_.Action }) | ForEach-Object { $_ }
+        $actions | Should -Contain 'iam:PassRole'
+        $actions | Should -Contain 'iot:RegisterCertificate'
+        $actions | Should -Contain 'iot:AttachPolicy'
+        $actions | Should -Not -Contain '*'
+        ($document.Statement | Where-Object { $_.Action -contains 'iam:PassRole' }).Resource | Should -Be 'arn:aws:iam::123456789012:role/fleetRole'
+    }
+}
+
+Describe 'Invoke-ZymDeviceProvisioning' {
+    It 'provisions a fleet from a CSV file; a rerun finds every device already provisioned' {
+        New-TestCertificates 'csv' 30 | Out-Null
+        $csv = Join-Path $TestDrive 'fleet.csv'
+        Get-ChildItem (Join-Path $TestDrive 'certs-csv') -Filter '*.pem' |
+            ForEach-Object { [pscustomobject]@{ ThingName = $_.BaseName; CertificatePath = $_.FullName } } | Export-Csv $csv
+        $results = Import-Csv $csv | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ThrottleLimit 8
+        $results.Count | Should -Be 30
+        @($results | Where-Object Status -ne 'Provisioned').Count | Should -Be 0
+        $results[0].CertificateId | Should -Match '^[0-9a-f]{64}$'
+        $results[0].Policy | Should -Be 'fleetPolicy'
+
+        $again = Import-Csv $csv | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ThrottleLimit 8
+        @($again | Where-Object Status -eq 'AlreadyProvisioned').Count | Should -Be 30
+
+        # The AWS CLI sees each thing with its one certificate, and the policy on it.
+        foreach ($result in $results | Select-Object -First 5) {
+            $principals = Get-ThingPrincipals $result.ThingName
+            $principals | Should -Be @($result.CertificateArn)
+            (Invoke-AwsCli $script:Moto iot list-attached-policies --target $result.CertificateArn).policies.policyName | Should -Be 'fleetPolicy'
+        }
+        $certificates = (Invoke-AwsCli $script:Moto iot list-certificates --page-size 250).certificates | Where-Object { $_.certificateId -in $results.CertificateId }
+        @($certificates).Count | Should -Be 30
+    }
+
+    It 'pipes straight from Approve-ZymDeviceCsr, taking thing and policy from the certificate' {
+        $results = New-TestCertificates 'pipe' 3 | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws
+        $results.ThingName | Sort-Object | Should -Be @('pipe-1', 'pipe-2', 'pipe-3')
+        $results.Policy | Select-Object -Unique | Should -Be 'fleetPolicy'
+    }
+
+    It 'rolls back a failing device, writes its error, and goes on with the batch' {
+        $good = New-TestCertificates 'mixed' 3
+        $bad = $good[1].CertificatePem -replace 'MII', 'MIJ'
+        $inputs = @($good[0], [pscustomobject]@{ ThingName = 'mixed-bad'; CertificatePem = $bad }, $good[2],
+            [pscustomobject]@{ ThingName = 'mixed-nopolicy'; CertificatePem = $good[1].CertificatePem; PolicyName = 'noSuchPolicy' })
+        $results = $inputs | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue
+        ($results | Where-Object Status -eq 'Provisioned').ThingName | Sort-Object | Should -Be @('mixed-1', 'mixed-3')
+        @($results | Where-Object Status -in 'Failed', 'RolledBack').Count | Should -Be 2
+        $errors.Count | Should -Be 2
+        # Nothing half-done: no thing without a certificate, no certificate of the failed devices left behind.
+        { Invoke-AwsCli $script:Moto iot describe-thing --thing-name mixed-nopolicy } | Should -Throw '*ResourceNotFound*'
+        $id = ($results | Where-Object ThingName -eq 'mixed-nopolicy').CertificateId
+        if ($id) { { Invoke-AwsCli $script:Moto iot describe-certificate --certificate-id $id } | Should -Throw '*ResourceNotFound*' }
+    }
+
+    It 'lets AWS IoT issue the certificates from CSRs, and writes them' {
+        $out = Join-Path $TestDrive 'awsiot-certs'
+        $csrs = 1..3 | ForEach-Object { [pscustomobject]@{ ThingName = "awsiot-$_"; KeyPath = (Join-Path $TestDrive "keys-awsiot/$_.key") } } |
+            New-ZymDeviceCsr -NoPassphrase -IotPolicy 'fleetPolicy'
+        $results = $csrs | Invoke-ZymDeviceProvisioning -CertificateAuthority AwsIot -OutDirectory $out @script:Aws
+        @($results | Where-Object Status -eq 'Provisioned').Count | Should -Be 3
+        foreach ($result in $results) {
+            $result.CertificatePath | Should -Exist
+            (Get-ZymCertificateInfo -Path $result.CertificatePath).CertificateId | Should -Be $result.CertificateId
+        }
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $results = New-TestCertificates 'whatif' 2 | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -WhatIf
+        $results.Status | Select-Object -Unique | Should -Be 'Skipped'
+        { Invoke-AwsCli $script:Moto iot describe-thing --thing-name whatif-1 } | Should -Throw '*ResourceNotFound*'
+    }
+
+    It 'resumes a batch killed half way from its journal, provisioning every device exactly once' {
+        New-TestCertificates 'kill' 40 | Out-Null
+        $journal = Join-Path $TestDrive 'kill.journal'
+        $certDir = Join-Path $TestDrive 'certs-kill'
+        $caCert = Join-Path $TestDrive 'ca/ca.pem'; $caKey = Join-Path $TestDrive 'ca/ca.key'
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$script:ModuleManifest'
+`$ca = Import-ZymCertificateAuthority -CertificatePath '$caCert' -KeyPath '$caKey'
+Get-ChildItem '$certDir' -Filter '*.pem' | Sort-Object Name |
+    Invoke-ZymDeviceProvisioning -CertificateAuthority `$ca -JournalPath '$journal' -ThrottleLimit 2 -RateLimit @{ 'iot:CreateThing' = 4 } ``
+        -EndpointUrl '$($script:Moto.Url)' -Region us-east-1 -AccessKey testing -SecretKey testing | Out-Null
+"@
+        $file = Join-Path $TestDrive 'kill.ps1'; Set-Content $file $script
+        $exe, $prefix = Get-PwshCommand
+        $child = Start-Process -FilePath $exe -ArgumentList (@($prefix) + @('-NoProfile', '-NonInteractive', '-File', $file)) -PassThru
+        # Kill it once some devices are done and others are not.
+        $deadline = [DateTime]::UtcNow.AddSeconds(90)
+        while ([DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            # (The running batch holds the journal's lock, which .NET readers honour: count with grep.)
+            if ((Test-Path $journal) -and ([int](& grep -c '"event":"Provisioned"' $journal) -ge 6)) { break }
+            Start-Sleep -Milliseconds 100
+        }
+        $child.HasExited | Should -BeFalse -Because 'the batch must still be running when it is killed'
+        Stop-Process -Id $child.Id -Force; $child.WaitForExit(10000) | Out-Null
+
+        $ca = Import-ZymCertificateAuthority -CertificatePath $caCert -KeyPath $caKey
+        $results = Get-ChildItem $certDir -Filter '*.pem' | Invoke-ZymDeviceProvisioning -CertificateAuthority $ca -JournalPath $journal @script:Aws -ThrottleLimit 8
+        $results.Count | Should -Be 40
+        @($results | Where-Object Status -notin 'Provisioned', 'AlreadyProvisioned').Count | Should -Be 0
+        @($results | Where-Object Status -eq 'AlreadyProvisioned').Count | Should -BeGreaterThan 0
+
+        foreach ($n in 1..40) {
+            @(Get-ThingPrincipals "kill-$n").Count | Should -Be 1 -Because "kill-$n has exactly one certificate"
+        }
+    }
+}
