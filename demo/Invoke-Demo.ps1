@@ -63,9 +63,10 @@ try {
     $registration = $ca | Register-ZymCaWithAws @aws -SetActive
     $registration | Format-List CertificateId, CertificateArn, Status, CertificateMode, AlreadyRegistered | Out-Host
 
-    Step 'Provisioning host: the credentials-provider endpoint'
+    Step 'Provisioning host: the AWS side of the credentials provider (IAM role, role alias, IoT policy), idempotent'
+    $setup = Initialize-ZymCredentialProvider -RoleName 'credential_helper' -RoleAlias 'deviceRoleAlias' -PolicyName 'credentialHelper' @aws
+    $setup | Format-List RoleArn, RoleStatus, RoleAliasArn, RoleAliasStatus, PolicyName, PolicyStatus, CredentialEndpoint | Out-Host
     $endpoint = Get-ZymCredentialProviderEndpoint @aws
-    $endpoint | Format-Table -AutoSize | Out-Host
 
     Step "$DeviceCount devices: each with its own (simulated) Zymkey, a device id and a CSR signed inside the Zymkey"
     $csrDir = Join-Path $WorkDirectory 'csr'; New-Item -ItemType Directory -Force $csrDir | Out-Null
@@ -85,10 +86,38 @@ try {
     $certificates = Get-ChildItem $csrDir -Filter '*.csr' | Approve-ZymDeviceCsr -CertificateAuthority $ca -OutDirectory (Join-Path $WorkDirectory 'certs')
     $certificates | Format-Table -AutoSize | Out-Host
 
+    Step "Provisioning host: register certificates, create things, attach them and the policy ($DeviceCount devices, 4 at a time, journaled)"
+    $journal = Join-Path $WorkDirectory 'fleet.journal'
+    $results = $certificates | Invoke-ZymDeviceProvisioning -CertificateAuthority $ca -JournalPath $journal -ThrottleLimit 4 @aws
+    $results | Format-Table -AutoSize | Out-Host
+
+    Step 'The fleet as the module sees it: a second run changes nothing'
+    $again = $certificates | Invoke-ZymDeviceProvisioning -CertificateAuthority $ca @aws
+    $again | Group-Object Status -NoElement | Format-Table -AutoSize | Out-Host
+
+    Step 'The fleet as the AWS CLI sees it (a second client against the same endpoint)'
+    $env:AWS_ACCESS_KEY_ID = 'demo'; $env:AWS_SECRET_ACCESS_KEY = 'demo'
+    try {
+        $fleet = foreach ($result in $results) {
+            $principal = ((& aws --endpoint-url $url --region us-east-1 --output json iot list-thing-principals --thing-name $result.ThingName) | ConvertFrom-Json).principals
+            $policies = ((& aws --endpoint-url $url --region us-east-1 --output json iot list-attached-policies --target $principal[0]) | ConvertFrom-Json).policies.policyName
+            $status = ((& aws --endpoint-url $url --region us-east-1 --output json iot describe-certificate --certificate-id ($principal[0] -split '/')[-1]) | ConvertFrom-Json).certificateDescription.status
+            [pscustomobject]@{ Thing = $result.ThingName; Certificates = @($principal).Count; CertificateStatus = $status; Policy = ($policies -join ',') }
+        }
+    }
+    finally { Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue }
+    $fleet | Format-Table -AutoSize | Out-Host
+
     Step 'Summary'
+    $provisioned = @($results | Where-Object Status -eq 'Provisioned').Count
+    $complete = @($fleet | Where-Object { $_.Certificates -eq 1 -and $_.CertificateStatus -eq 'ACTIVE' -and $_.Policy -eq 'credentialHelper' }).Count
     Write-Host "CA:                   $($ca.Subject) ($($registration.Status), id $($registration.CertificateId.Substring(0, 12))...)"
+    Write-Host "Credentials provider: role $($setup.Role.RoleName), alias $($setup.RoleAlias), policy $($setup.PolicyName)"
     Write-Host "Credentials endpoint: $($endpoint.Host)"
-    Write-Host "Devices:              $($devices.Count), certificates issued: $(@($certificates).Count)"
+    Write-Host "Devices:              $($devices.Count) CSRs signed in their Zymkeys, $(@($certificates).Count) certificates issued"
+    Write-Host "Provisioned:          $provisioned (second run: $(@($again | Where-Object Status -eq 'AlreadyProvisioned').Count) already provisioned)"
+    Write-Host "AWS CLI sees:         $complete of $DeviceCount things with one ACTIVE certificate and the policy"
+    if ($provisioned -ne $DeviceCount -or $complete -ne $DeviceCount) { throw "The fleet is not complete: $provisioned provisioned, $complete complete." }
     Write-Host ("Demo finished in {0:n1} s." -f $started.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 finally {
