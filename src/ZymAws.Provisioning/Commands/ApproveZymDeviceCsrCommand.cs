@@ -63,11 +63,7 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        if (OutFile is not null && OutDirectory is not null)
-        {
-            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
-        }
-
+        RefuseOutFileWithOutDirectory(OutFile, OutDirectory);
         return Task.CompletedTask;
     }
 
@@ -81,24 +77,7 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in literal ? LiteralPath : Path)
-        {
-            IReadOnlyList<string> files;
-            try
-            {
-                files = ResolveInputPaths(path, literal);
-            }
-            catch (ItemNotFoundException e)
-            {
-                WriteError(e, path);
-                continue;
-            }
-
-            foreach (var file in files)
-            {
-                Approve(file, () => EnginePki.DeviceCsr.LoadAll(file));
-            }
-        }
+        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.DeviceCsr.LoadAll(file)));
 
         return Task.CompletedTask;
     }

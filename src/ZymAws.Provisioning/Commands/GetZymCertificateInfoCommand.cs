@@ -52,24 +52,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in literal ? LiteralPath : Path)
-        {
-            IReadOnlyList<string> files;
-            try
-            {
-                files = ResolveInputPaths(path, literal);
-            }
-            catch (ItemNotFoundException e)
-            {
-                WriteError(e, path);
-                continue;
-            }
-
-            foreach (var file in files)
-            {
-                Emit(file, () => EnginePki.CertificateInfo.LoadAll(file));
-            }
-        }
+        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateInfo.LoadAll(file)));
 
         return Task.CompletedTask;
     }

@@ -24,7 +24,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     private ZymkeyDevice? _zymkey;
 
     /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeviceId", "Name")]
     [ValidateNotNullOrEmpty]
     public string ThingName { get; set; } = string.Empty;
@@ -86,11 +86,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        if (OutFile is not null && OutDirectory is not null)
-        {
-            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one CSR) or -OutDirectory (any number), not both.", OutFile));
-        }
-
+        RefuseOutFileWithOutDirectory(OutFile, OutDirectory);
         return Task.CompletedTask;
     }
 

@@ -112,6 +112,41 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         return resolved.Count > 0 ? resolved : throw new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.");
     }
 
+    /// <summary>
+    /// Runs <paramref name="each"/> for every file that -Path (wildcards) or -LiteralPath names; a path that names
+    /// nothing is an error for that path, and the others go on (pipeline thread only).
+    /// </summary>
+    protected void ForEachInputFile(System.Collections.Generic.IEnumerable<string> paths, bool literal, Action<string> each)
+    {
+        foreach (var path in paths)
+        {
+            System.Collections.Generic.IReadOnlyList<string> files;
+            try
+            {
+                files = ResolveInputPaths(path, literal);
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(e, path);
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                each(file);
+            }
+        }
+    }
+
+    /// <summary>-OutFile (one item) and -OutDirectory (any number) do not go together: a terminating error.</summary>
+    protected static void RefuseOutFileWithOutDirectory(string? outFile, string? outDirectory)
+    {
+        if (outFile is not null && outDirectory is not null)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("OutFileAndOutDirectory", "Give -OutFile (one item) or -OutDirectory (any number), not both.", outFile));
+        }
+    }
+
     /// <summary>A path to write, resolved against the current location (pipeline thread only).</summary>
     protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
