@@ -22,8 +22,10 @@ New-Item -ItemType Directory -Force -Path $work | Out-Null
 try {
     $ca = New-ZymCertificateAuthority -Path (Join-Path $work 'ca') -Subject 'CN=Bench CA' -NoPassphrase
     Write-Host "Making $Count CSRs (not timed)..."
-    $csrs = 1..$Count | ForEach-Object { [pscustomobject]@{ ThingName = "bench-$_"; KeyPath = (Join-Path $work "keys/bench-$_.key") } } |
+    $made = 1..$Count | ForEach-Object { [pscustomobject]@{ ThingName = "bench-$_"; KeyPath = (Join-Path $work "keys/bench-$_.key") } } |
         New-ZymDeviceCsr -NoPassphrase -IotPolicy 'pol' -Region 'us-east-1' -CredentialEndpoint 'cbench' -RoleAlias 'alias'
+    # PEM text, as CSRs arrive from devices: each one is parsed and its signature verified in the timed run.
+    $csrs = @($made | ForEach-Object CsrPem)
 
     # Warm-up (JIT), then the timed run.
     $csrs | Select-Object -First 50 | Approve-ZymDeviceCsr -CertificateAuthority $ca | Out-Null
@@ -34,7 +36,7 @@ try {
 
     # The seed's way: sign_csr.sh = one openssl x509 -req per CSR, with a .srl serial file.
     $seedDir = Join-Path $work 'seed'; New-Item -ItemType Directory $seedDir | Out-Null
-    $csrs | Select-Object -First $SeedSample | ForEach-Object { Set-Content -Path (Join-Path $seedDir "$($_.ThingName).csr") -Value $_.CsrPem }
+    $made | Select-Object -First $SeedSample | ForEach-Object { Set-Content -Path (Join-Path $seedDir "$($_.ThingName).csr") -Value $_.CsrPem }
     $caPem = Join-Path $work 'ca/ca.pem'; $caKey = Join-Path $work 'ca/ca.key'
     $seedElapsed = Measure-Command {
         Get-ChildItem $seedDir -Filter '*.csr' | ForEach-Object {
