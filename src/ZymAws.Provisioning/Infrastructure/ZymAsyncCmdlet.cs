@@ -261,6 +261,11 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (Engine.ZymException e) when (pipelineFailure is null)
+        {
+            // An engine error no cmdlet code handled still fails the command with its id, category and target.
+            ThrowTerminatingError(ErrorRecords.From(e, null));
+        }
         catch (Exception) when (pipelineFailure is not null)
         {
             // The work's own failure is a consequence of the pipeline failure reported below.

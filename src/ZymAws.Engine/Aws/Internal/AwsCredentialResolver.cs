@@ -129,7 +129,9 @@ internal sealed class AwsCredentialResolver
         }
 
         _tried.Add("instance metadata");
-        return (new InstanceMetadataCredentials(new InstanceProfileAWSCredentials(), string.Join("; ", _tried)), "instance metadata (EC2 instance profile)", null);
+        // Created at the first request, not here: InstanceProfileAWSCredentials asks the metadata service in its
+        // constructor, and off EC2 that failure must become the "no credentials" error below.
+        return (new InstanceMetadataCredentials(() => new InstanceProfileAWSCredentials(), string.Join("; ", _tried)), "instance metadata (EC2 instance profile)", null);
     }
 
     private (string Region, string Source) ResolveRegion(CredentialProfile? credentialProfile)
@@ -322,12 +324,12 @@ internal sealed class AwsCredentialResolver
     /// <summary>Instance-profile credentials whose failure says what else was tried.</summary>
     private sealed class InstanceMetadataCredentials : AWSCredentials
     {
-        private readonly AWSCredentials _inner;
+        private readonly Lazy<AWSCredentials> _inner;
         private readonly string _tried;
 
-        public InstanceMetadataCredentials(AWSCredentials inner, string tried)
+        public InstanceMetadataCredentials(Func<AWSCredentials> inner, string tried)
         {
-            _inner = inner;
+            _inner = new Lazy<AWSCredentials>(inner);
             _tried = tried;
         }
 
@@ -335,7 +337,7 @@ internal sealed class AwsCredentialResolver
         {
             try
             {
-                return _inner.GetCredentials();
+                return _inner.Value.GetCredentials();
             }
             catch (Exception ex) when (ex is not ZymException)
             {
@@ -347,7 +349,7 @@ internal sealed class AwsCredentialResolver
         {
             try
             {
-                return await _inner.GetCredentialsAsync().ConfigureAwait(false);
+                return await _inner.Value.GetCredentialsAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not ZymException)
             {
