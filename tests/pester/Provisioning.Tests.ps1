@@ -46,6 +46,12 @@ Describe 'Credentials-provider setup' {
         $statement.Condition.Bool.'iot:Connection.Thing.IsAttached' | Should -Be 'true'
     }
 
+    It 'pipes a role alias into its IoT policy' {
+        New-ZymCredentialProviderRole -RoleName 'pipeRole' @script:Aws | Out-Null
+        $policy = New-ZymRoleAlias -RoleAlias 'pipeAlias' -RoleName 'pipeRole' @script:Aws | New-ZymIotPolicy -PolicyName 'pipePolicy' @script:Aws
+        $policy.PolicyDocument | Should -Match 'rolealias/pipeAlias'
+    }
+
     It 'refuses a credential duration above the role''s MaxSessionDuration before calling AWS' {
         New-ZymCredentialProviderRole -RoleName 'shortRole' -MaxSessionDuration 3600 @script:Aws | Out-Null
         New-ZymRoleAlias -RoleAlias 'tooLong' -RoleName 'shortRole' -CredentialDurationSeconds 7200 @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue |
@@ -130,9 +136,31 @@ Describe 'Invoke-ZymDeviceProvisioning' {
         }
     }
 
-    It 'changes nothing with -WhatIf' {
-        $results = New-TestCertificates 'whatif' 2 | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -WhatIf
+    It 'needs only the CA''s certificate, never its key, on the provisioning host' {
+        New-TestCertificates 'nokey' 2 | Out-Null
+        $caPem = Join-Path $TestDrive 'ca/ca.pem'
+        $byFile = Get-ChildItem (Join-Path $TestDrive 'certs-nokey') -Filter 'nokey-1.pem' | Invoke-ZymDeviceProvisioning -CertificateAuthority $caPem @script:Aws
+        $byFile.Status | Should -Be 'Provisioned'
+        $registration = Register-ZymCaWithAws -CertificateAuthority $script:Ca @script:Aws
+        $byRegistration = Get-ChildItem (Join-Path $TestDrive 'certs-nokey') -Filter 'nokey-2.pem' | Invoke-ZymDeviceProvisioning -CertificateAuthority $registration @script:Aws
+        $byRegistration.Status | Should -Be 'Provisioned'
+        { 'x' | Invoke-ZymDeviceProvisioning -CertificateAuthority 'neither a CA nor a file' @script:Aws -ErrorAction Stop } | Should -Throw -ErrorId 'CertificateAuthorityInvalid*'
+    }
+
+    It 'gives an unreadable row a Failed result and an error that names the row' {
+        $rows = @([pscustomobject]@{ ThingName = 'ghost-1'; CertificatePath = (Join-Path $TestDrive 'no-such.pem') })
+        $results = $rows | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue
+        $results.Status | Should -Be 'Failed'
+        $results.ThingName | Should -Be 'ghost-1'
+        $errors.Count | Should -Be 1
+        $errors[0].TargetObject.ThingName | Should -Be 'ghost-1'
+    }
+
+    It 'changes nothing with -WhatIf, and leaves the journal alone' {
+        $journal = Join-Path $TestDrive 'whatif.journal'
+        $results = New-TestCertificates 'whatif' 2 | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -WhatIf -JournalPath $journal
         $results.Status | Select-Object -Unique | Should -Be 'Skipped'
+        $journal | Should -Not -Exist
         { Invoke-AwsCli $script:Moto iot describe-thing --thing-name whatif-1 } | Should -Throw '*ResourceNotFound*'
     }
 

@@ -26,7 +26,7 @@ public sealed class CredentialProviderInitializeOptions
     public string? RoleDescription { get; set; }
 
     /// <summary>See <see cref="CredentialProviderRoleOptions.MaxSessionDuration"/> (default 3600).</summary>
-    public int MaxSessionDuration { get; set; } = 3600;
+    public int? MaxSessionDuration { get; set; }
 
     /// <summary>See <see cref="RoleAliasOptions.CredentialDurationSeconds"/> (default 3600).</summary>
     public int CredentialDurationSeconds { get; set; } = 3600;

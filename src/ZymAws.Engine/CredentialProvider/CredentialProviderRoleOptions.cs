@@ -21,10 +21,10 @@ public sealed class CredentialProviderRoleOptions
     public string? Description { get; set; }
 
     /// <summary>
-    /// MaxSessionDuration in seconds (3600-43200, default 3600) used when the role is created. A role alias's
+    /// MaxSessionDuration in seconds (3600-43200) used when the role is created (null: 3600, and no opinion about an existing role's). A role alias's
     /// credential duration may not exceed it. An existing role keeps its own value (a warning says so when it differs).
     /// </summary>
-    public int MaxSessionDuration { get; set; } = 3600;
+    public int? MaxSessionDuration { get; set; }
 
     /// <summary>Managed policy ARNs to attach (attached when missing; others already attached are left alone).</summary>
     public IList<string> ManagedPolicyArns { get; } = new List<string>();

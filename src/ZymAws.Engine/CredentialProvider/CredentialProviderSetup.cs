@@ -28,6 +28,9 @@ public sealed class CredentialProviderSetup
     /// <summary>Highest credential duration a role alias accepts (seconds).</summary>
     public const int MaxCredentialDurationSeconds = 43200;
 
+    /// <summary>MaxSessionDuration of a role created without one (seconds).</summary>
+    public const int DefaultRoleSessionDuration = 3600;
+
     /// <summary>Lowest MaxSessionDuration of a role (seconds).</summary>
     public const int MinRoleSessionDuration = 3600;
 
@@ -113,7 +116,7 @@ public sealed class CredentialProviderSetup
         IamRole? role = await TryGetRoleAsync(options.RoleName, cancellationToken).ConfigureAwait(false);
         if (role is null)
         {
-            string action = string.Format(CultureInfo.InvariantCulture, "Create role trusted by {0} (MaxSessionDuration {1} s)", AwsNames.CredentialsProviderPrincipal, options.MaxSessionDuration);
+            string action = string.Format(CultureInfo.InvariantCulture, "Create role trusted by {0} (MaxSessionDuration {1} s)", AwsNames.CredentialsProviderPrincipal, options.MaxSessionDuration ?? DefaultRoleSessionDuration);
             if (!await Callbacks.AskAsync(shouldProcess, target, action, cancellationToken).ConfigureAwait(false))
             {
                 declined.Add("CreateRole");
@@ -124,7 +127,7 @@ public sealed class CredentialProviderSetup
                 {
                     Status = SetupStatus.Skipped,
                     TrustPolicyStatus = SetupStatus.Skipped,
-                    MaxSessionDuration = options.MaxSessionDuration,
+                    MaxSessionDuration = options.MaxSessionDuration ?? DefaultRoleSessionDuration,
                     TrustPolicyDocument = TrustPolicyDocument,
                     ManagedPolicyArns = options.ManagedPolicyArns.ToList(),
                     DeclinedChanges = declined,
@@ -138,7 +141,7 @@ public sealed class CredentialProviderSetup
                     {
                         Path = options.Path,
                         Description = options.Description,
-                        MaxSessionDuration = options.MaxSessionDuration,
+                        MaxSessionDuration = options.MaxSessionDuration ?? DefaultRoleSessionDuration,
                     },
                     cancellationToken).ConfigureAwait(false);
                 created = true;
@@ -154,7 +157,7 @@ public sealed class CredentialProviderSetup
 
         var result = new CredentialProviderRoleResult(role.RoleName, role.Arn)
         {
-            MaxSessionDuration = role.MaxSessionDuration ?? options.MaxSessionDuration,
+            MaxSessionDuration = role.MaxSessionDuration ?? options.MaxSessionDuration ?? DefaultRoleSessionDuration,
             TrustPolicyDocument = role.AssumeRolePolicyDocument ?? TrustPolicyDocument,
         };
 
@@ -164,9 +167,10 @@ public sealed class CredentialProviderSetup
         }
         else
         {
-            if (role.MaxSessionDuration is int existingMax && existingMax != options.MaxSessionDuration)
+            // Only when the caller asked for a duration: an unspecified one has no opinion about the existing role.
+            if (options.MaxSessionDuration is int asked && role.MaxSessionDuration is int existingMax && existingMax != asked)
             {
-                _log.Warning($"IAM role '{role.RoleName}' exists with MaxSessionDuration {existingMax} s (asked {options.MaxSessionDuration} s); it is left as it is.");
+                _log.Warning($"IAM role '{role.RoleName}' exists with MaxSessionDuration {existingMax} s (asked {asked} s); it is left as it is.");
             }
 
             if (PolicyJson.AllowsServicePrincipal(role.AssumeRolePolicyDocument, AwsNames.CredentialsProviderPrincipal, AssumeRole))
@@ -224,7 +228,7 @@ public sealed class CredentialProviderSetup
             if (existing is not null && !options.AllowUpdate)
             {
                 throw new ZymException("InlinePolicyConflict", ZymErrorCategory.ResourceExists,
-                    $"IAM role '{role.RoleName}' already has an inline policy '{inline.Key}' with a different document. Use AllowUpdate to replace it, or choose another policy name.", inline.Key);
+                    $"IAM role '{role.RoleName}' already has an inline policy '{inline.Key}' with a different document. Use -Force (AllowUpdate) to replace it, or choose another policy name.", inline.Key);
             }
 
             string verb = existing is null ? "Put" : "Replace";
@@ -367,7 +371,11 @@ public sealed class CredentialProviderSetup
         ValidateAlias(options.RoleAlias);
         ValidatePolicyName(options.PolicyName);
         ValidateDurationRange(options.CredentialDurationSeconds, options.RoleAlias);
-        ValidateDurationAgainstRole(options.CredentialDurationSeconds, options.MaxSessionDuration, options.RoleName, options.RoleAlias);
+        if (options.MaxSessionDuration is int roleMax)
+        {
+            // Checked again against the role as it really is once it exists (an existing role keeps its own).
+            ValidateDurationAgainstRole(options.CredentialDurationSeconds, roleMax, options.RoleName, options.RoleAlias);
+        }
 
         string account = await GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
         var role = await EnsureRoleAsync(roleOptions, shouldProcess, cancellationToken).ConfigureAwait(false);
@@ -439,10 +447,10 @@ public sealed class CredentialProviderSetup
             if (!sameRole)
             {
                 throw new ZymException("RoleAliasConflict", ZymErrorCategory.ResourceExists,
-                    $"IoT role alias '{roleAlias}' already exists and points at {existing.RoleArn}, not {roleArn}. Use AllowUpdate to point it at the new role, or choose another alias name.", roleAlias);
+                    $"IoT role alias '{roleAlias}' already exists and points at {existing.RoleArn}, not {roleArn}. Use -Force (AllowUpdate) to point it at the new role, or choose another alias name.", roleAlias);
             }
 
-            _log.Warning(string.Format(CultureInfo.InvariantCulture, "IoT role alias '{0}' exists with credentials lasting {1} s (asked {2} s); it is left as it is (use AllowUpdate to change it).",
+            _log.Warning(string.Format(CultureInfo.InvariantCulture, "IoT role alias '{0}' exists with credentials lasting {1} s (asked {2} s); it is left as it is (use -Force (AllowUpdate) to change it).",
                 roleAlias, existingDuration, durationSeconds));
             return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupStatus.Existing);
         }
@@ -513,7 +521,7 @@ public sealed class CredentialProviderSetup
     private static void ValidateRole(CredentialProviderRoleOptions options)
     {
         ValidateRoleName(options.RoleName);
-        if (options.MaxSessionDuration < MinRoleSessionDuration || options.MaxSessionDuration > MaxRoleSessionDuration)
+        if (options.MaxSessionDuration is int max && (max < MinRoleSessionDuration || max > MaxRoleSessionDuration))
         {
             throw new ZymException("MaxSessionDurationInvalid", ZymErrorCategory.InvalidArgument,
                 string.Format(CultureInfo.InvariantCulture, "MaxSessionDuration must be {0}-{1} seconds (was {2}).", MinRoleSessionDuration, MaxRoleSessionDuration, options.MaxSessionDuration),

@@ -32,9 +32,12 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
     [Parameter]
     public string? ThingNamePrefix { get; set; }
 
-    /// <summary>The CA whose certificates are registered (scopes DescribeCACertificate).</summary>
+    /// <summary>
+    /// The CA whose certificates are registered (scopes DescribeCACertificate): a CA object, Register-ZymCaWithAws's
+    /// output, a certificate file or PEM text.
+    /// </summary>
     [Parameter]
-    public CertificateAuthority? CertificateAuthority { get; set; }
+    public PSObject? CertificateAuthority { get; set; }
 
     /// <summary>Also allow iot:CreateCertificateFromCsr (AWS IoT as the CA).</summary>
     [Parameter]
@@ -53,7 +56,9 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
                 RoleName = RoleName,
                 RolePath = RolePath,
                 ThingNamePrefix = ThingNamePrefix,
-                CaCertificateId = CertificateAuthority?.CertificateId,
+                CaCertificateId = CertificateAuthority is null ? null
+                    : CaCertificateInput.TryGetId(CertificateAuthority.BaseObject, ResolveOutputPath)
+                      ?? throw CaCertificateInput.Unusable(CertificateAuthority.BaseObject),
                 AllowCreateCertificateFromCsr = AllowCreateCertificateFromCsr.IsPresent,
                 AllowRegisterWithoutCa = AllowRegisterWithoutCa.IsPresent,
             };

@@ -41,10 +41,18 @@ public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
     [Parameter]
     public Hashtable? InlinePolicy { get; set; }
 
-    /// <summary>The role's maximum session duration in seconds (3600-43200).</summary>
+    /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
     [Parameter]
     [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
     public int MaxSessionDuration { get; set; } = 3600;
+
+    /// <summary>The role's IAM path.</summary>
+    [Parameter]
+    public string? RolePath { get; set; }
+
+    /// <summary>The role's description.</summary>
+    [Parameter]
+    public string? Description { get; set; }
 
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
     [Parameter]
@@ -65,7 +73,9 @@ public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
         {
             var options = new CredentialProviderInitializeOptions(RoleName, RoleAlias, PolicyName)
             {
-                MaxSessionDuration = MaxSessionDuration,
+                MaxSessionDuration = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSessionDuration)) ? MaxSessionDuration : null,
+                RolePath = RolePath,
+                RoleDescription = Description,
                 CredentialDurationSeconds = CredentialDurationSeconds,
                 RequireAttachedThing = !MyInvocation.BoundParameters.ContainsKey(nameof(RequireAttachedThing)) || RequireAttachedThing.IsPresent,
                 AllowUpdate = Force.IsPresent,

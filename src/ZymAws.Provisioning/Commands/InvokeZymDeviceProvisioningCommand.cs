@@ -48,9 +48,9 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     public string? PolicyName { get; set; }
 
     /// <summary>
-    /// Who issued the certificates: a CA object (registered with AWS IoT and ACTIVE; its certificate is sent with
-    /// RegisterCertificate), "AwsIot" (the input is CSRs, AWS IoT issues the certificates), or "None"
-    /// (RegisterCertificateWithoutCA).
+    /// Who issued the certificates: the CA's certificate (a CA object, Register-ZymCaWithAws's output, a certificate
+    /// file or PEM text; registered with AWS IoT and ACTIVE; sent with RegisterCertificate; its key is not needed),
+    /// "AwsIot" (the input is CSRs, AWS IoT issues the certificates), or "None" (RegisterCertificateWithoutCA).
     /// </summary>
     [Parameter(Mandatory = true)]
     public PSObject CertificateAuthority { get; set; } = null!;
@@ -103,35 +103,47 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
+        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
+        if (whatIf && JournalPath is not null)
+        {
+            WriteVerbose("-WhatIf: the journal is neither read nor written.");
+        }
+
         var options = new EngineProvisioning.FleetProvisioningOptions
         {
             PolicyName = MyInvocation.BoundParameters.ContainsKey(nameof(PolicyName)) ? PolicyName : null,
             ThrottleLimit = ThrottleLimit,
             NoRollback = NoRollback.IsPresent,
-            JournalPath = JournalPath is null ? null : ResolveOutputPath(JournalPath),
+            JournalPath = JournalPath is null || whatIf ? null : ResolveOutputPath(JournalPath),
             ShouldProcess = (target, action) => ShouldProcessAsync(target, action),
             Progress = ReportProgress,
             DeviceCompleted = DeviceCompleted,
         };
         _outDirectory = OutDirectory is null ? null : ResolveOutputPath(OutDirectory);
 
-        switch (CertificateAuthority.BaseObject)
+        var authority = CertificateAuthority.BaseObject;
+        if (authority is string s && s.Equals("AwsIot", StringComparison.OrdinalIgnoreCase))
         {
-            case CertificateAuthority ca:
-                options.Mode = EngineProvisioning.CertificateRegistrationMode.WithCa;
-                options.CaCertificatePem = ca.CertificatePem;
-                break;
-            case string s when s.Equals("AwsIot", StringComparison.OrdinalIgnoreCase):
-                options.Mode = EngineProvisioning.CertificateRegistrationMode.FromCsr;
-                break;
-            case string s when s.Equals("None", StringComparison.OrdinalIgnoreCase):
-                options.Mode = EngineProvisioning.CertificateRegistrationMode.WithoutCa;
-                break;
-            default:
-                throw Terminate(ErrorRecords.InvalidArgument(
-                    "CertificateAuthorityInvalid",
-                    "-CertificateAuthority takes a CA object (New-/Import-ZymCertificateAuthority), 'AwsIot' or 'None'.",
-                    CertificateAuthority.BaseObject));
+            options.Mode = EngineProvisioning.CertificateRegistrationMode.FromCsr;
+        }
+        else if (authority is string n && n.Equals("None", StringComparison.OrdinalIgnoreCase))
+        {
+            options.Mode = EngineProvisioning.CertificateRegistrationMode.WithoutCa;
+        }
+        else
+        {
+            string? pem;
+            try
+            {
+                pem = CaCertificateInput.TryGetPem(authority, ResolveOutputPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Terminate(e, authority);
+            }
+
+            options.Mode = EngineProvisioning.CertificateRegistrationMode.WithCa;
+            options.CaCertificatePem = pem ?? throw Terminate(CaCertificateInput.Unusable(authority), authority);
         }
 
         try
@@ -157,7 +169,10 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, item.BaseObject);
+            // An input that cannot be read still gets its Failed result, so Where-Object Status finds it.
+            var error = ErrorRecords.From(e, item);
+            WriteError(error);
+            WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? Text(item, "ThingName"), error));
             return;
         }
 
@@ -171,12 +186,9 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     {
         try
         {
-            var summary = await _run!.CompleteAsync().ConfigureAwait(false);
+            // (The engine writes the batch summary to the verbose stream.)
+            await _run!.CompleteAsync().ConfigureAwait(false);
             WriteProgress(new ProgressRecord(1, "Provisioning devices", "Done") { RecordType = ProgressRecordType.Completed });
-            WriteVerbose(
-                $"{summary.Total} devices in {summary.Duration.TotalSeconds:0.0} s ({summary.DevicesPerSecond:0.0}/s): " +
-                $"{summary.Provisioned} provisioned, {summary.AlreadyProvisioned} already provisioned, {summary.RolledBack} rolled back, " +
-                $"{summary.Failed} failed, {summary.Skipped} skipped.");
         }
         catch (ZymException e)
         {
@@ -235,7 +247,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             throw new ZymException("DeviceInputUnsupported", ZymErrorCategory.InvalidArgument,
                 "Cannot find a certificate or CSR in this input: give a certificate or CSR object, PEM text, a file, or a row with " +
-                "CertificatePath / CertificatePem / CsrPath / CsrPem.", item.BaseObject);
+                "CertificatePath / CertificatePem / CsrPath / CsrPem.", item);
         }
 
         // Thing name and policy: parameters first, then the subject (seed layout: CN = thing, ST = policy).
@@ -265,7 +277,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         if (string.IsNullOrEmpty(thing))
         {
             throw new ZymException("ThingNameMissing", ZymErrorCategory.InvalidArgument,
-                "No thing name: give -ThingName (or a ThingName property), or a certificate whose subject has a CN.", item.BaseObject);
+                "No thing name: give -ThingName (or a ThingName property), or a certificate whose subject has a CN.", item);
         }
 
         var request = new EngineProvisioning.DeviceProvisioningRequest(thing!)
@@ -274,7 +286,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             CsrPem = csrPem,
             PolicyName = !string.IsNullOrEmpty(PolicyName) ? PolicyName : subjectPolicy,
             ThingTypeName = ThingType,
-            SourceItem = item.BaseObject,
+            SourceItem = item,
         };
         if (Attribute is not null)
         {

@@ -30,7 +30,7 @@ public sealed class NewZymCredentialProviderRoleCommand : SetupCmdlet
     [Parameter]
     public Hashtable? InlinePolicy { get; set; }
 
-    /// <summary>The role's maximum session duration in seconds (3600-43200).</summary>
+    /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
     [Parameter]
     [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
     public int MaxSessionDuration { get; set; } = 3600;
@@ -53,7 +53,7 @@ public sealed class NewZymCredentialProviderRoleCommand : SetupCmdlet
         {
             var options = new CredentialProviderRoleOptions(RoleName)
             {
-                MaxSessionDuration = MaxSessionDuration,
+                MaxSessionDuration = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSessionDuration)) ? MaxSessionDuration : null,
                 Path = RolePath,
                 Description = Description,
                 AllowUpdate = Force.IsPresent,

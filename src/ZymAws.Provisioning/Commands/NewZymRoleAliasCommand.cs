@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// (900-43200 s, and not above the role's MaxSessionDuration) before AWS is called. Idempotent.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ZymRoleAlias", SupportsShouldProcess = true, DefaultParameterSetName = ByNameSet)]
-[OutputType(typeof(RoleAlias))]
+[OutputType(typeof(IotRoleAlias))]
 public sealed class NewZymRoleAliasCommand : SetupCmdlet
 {
     private const string ByNameSet = "RoleName";
@@ -54,7 +54,7 @@ public sealed class NewZymRoleAliasCommand : SetupCmdlet
                 AllowUpdate = Force.IsPresent,
             };
             var result = await CreateSetup().EnsureRoleAliasAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
-            WriteObject(new RoleAlias(result));
+            WriteObject(new IotRoleAlias(result));
         }
         catch (ZymException e)
         {

@@ -128,6 +128,7 @@ public sealed class RegisterZymCaWithAwsCommand : AwsCmdlet
         AlreadyRegistered = alreadyRegistered,
         Subject = ca.Subject,
         NotAfter = ca.NotAfter,
+        CertificatePem = ca.CertificatePem,
         VerificationCertificatePem = verificationPem,
     };
 }

@@ -10,7 +10,7 @@ public sealed class CaRegistration
 
     public string CertificateArn { get; set; } = string.Empty;
 
-    /// <summary>ACTIVE, INACTIVE, or (with -WhatIf) the empty string.</summary>
+    /// <summary>ACTIVE or INACTIVE.</summary>
     public string Status { get; set; } = string.Empty;
 
     /// <summary>ENABLE or DISABLE: whether device certificates it signed register themselves on first connect.</summary>
@@ -25,6 +25,9 @@ public sealed class CaRegistration
     public string Subject { get; set; } = string.Empty;
 
     public DateTime NotAfter { get; set; }
+
+    /// <summary>The CA certificate (PEM): enough for Invoke-ZymDeviceProvisioning -CertificateAuthority, without the CA key.</summary>
+    public string CertificatePem { get; set; } = string.Empty;
 
     /// <summary>The verification certificate made for this registration (DEFAULT mode), for the record.</summary>
     public string? VerificationCertificatePem { get; set; }

@@ -51,6 +51,17 @@ public sealed class DeviceProvisioningResult
         CertificatePath = certificatePath;
     }
 
+    private DeviceProvisioningResult(string thingName, ErrorRecord error)
+    {
+        ThingName = thingName;
+        Status = ProvisioningStatus.Failed;
+        Error = error;
+        Actions = PlannedActions = new string[0];
+    }
+
+    /// <summary>The result of an input that could not be read as a device (no AWS call was made for it).</summary>
+    internal static DeviceProvisioningResult Unreadable(string? thingName, ErrorRecord error) => new(thingName ?? string.Empty, error);
+
     public string ThingName { get; }
 
     public ProvisioningStatus Status { get; }

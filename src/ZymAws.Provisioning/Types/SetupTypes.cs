@@ -61,11 +61,11 @@ public sealed class CredentialProviderRole
 }
 
 /// <summary>An AWS IoT role alias (New-ZymRoleAlias).</summary>
-public sealed class RoleAlias
+public sealed class IotRoleAlias
 {
-    internal RoleAlias(EngineSetup.RoleAliasResult result)
+    internal IotRoleAlias(EngineSetup.RoleAliasResult result)
     {
-        Name = result.RoleAlias;
+        RoleAlias = result.RoleAlias;
         RoleAliasArn = result.RoleAliasArn;
         RoleArn = result.RoleArn;
         CredentialDurationSeconds = result.CredentialDurationSeconds;
@@ -73,8 +73,8 @@ public sealed class RoleAlias
         DeclinedChanges = result.DeclinedChanges;
     }
 
-    /// <summary>The alias name (the OU= of device subjects, and the path devices call).</summary>
-    public string Name { get; }
+    /// <summary>The alias name (the OU= of device subjects, and the path devices call); binds to -RoleAlias down the pipeline.</summary>
+    public string RoleAlias { get; }
 
     public string RoleAliasArn { get; }
 
@@ -119,7 +119,7 @@ public sealed class CredentialProviderSetup
         AccountId = result.AccountId;
         Region = result.Region;
         Role = new CredentialProviderRole(result.Role);
-        Alias = new RoleAlias(result.RoleAlias);
+        Alias = new IotRoleAlias(result.RoleAlias);
         Policy = new IotPolicy(result.Policy);
         CredentialEndpoint = result.CredentialsEndpoint;
         EndpointPrefix = result.EndpointPrefix;
@@ -134,7 +134,7 @@ public sealed class CredentialProviderSetup
     public SetupStatus RoleStatus => Role.Status;
 
     /// <summary>The role alias name: what New-ZymDeviceCsr -RoleAlias wants.</summary>
-    public string RoleAlias => Alias.Name;
+    public string RoleAlias => Alias.RoleAlias;
 
     public string RoleAliasArn => Alias.RoleAliasArn;
 
@@ -153,7 +153,7 @@ public sealed class CredentialProviderSetup
 
     public CredentialProviderRole Role { get; }
 
-    public RoleAlias Alias { get; }
+    public IotRoleAlias Alias { get; }
 
     public IotPolicy Policy { get; }
 

@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ZymAws.Engine;
+using EnginePki = ZymAws.Engine.Pki;
+
+namespace ZymAws.Provisioning.Infrastructure;
+
+/// <summary>
+/// A CA certificate given without its key: the provisioning host needs only the certificate, never the CA's
+/// private key. Accepts a CA object, Register-ZymCaWithAws's output, a CertificateInfo, a file (FileInfo or path),
+/// or PEM text.
+/// </summary>
+internal static class CaCertificateInput
+{
+    public static string? TryGetPem(object value, Func<string, string> resolvePath) => value switch
+    {
+        CertificateAuthority ca => ca.CertificatePem,
+        CaRegistration registration when !string.IsNullOrEmpty(registration.CertificatePem) => registration.CertificatePem,
+        CertificateInfo info => info.CertificatePem,
+        FileInfo file => File.ReadAllText(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => text,
+        string path when File.Exists(resolvePath(path)) => File.ReadAllText(resolvePath(path)),
+        _ => null,
+    };
+
+    /// <summary>The certificate id (SHA-256 of the DER) of a CA certificate input.</summary>
+    public static string? TryGetId(object value, Func<string, string> resolvePath) => value switch
+    {
+        CertificateAuthority ca => ca.CertificateId,
+        CaRegistration registration => registration.CertificateId,
+        CertificateInfo info => info.CertificateId,
+        _ => TryGetPem(value, resolvePath) is { } pem ? EnginePki.CertificateInfo.Parse(pem).CertificateId : null,
+    };
+
+    public static ZymException Unusable(object value) => new(
+        "CertificateAuthorityInvalid",
+        ZymErrorCategory.InvalidArgument,
+        "-CertificateAuthority takes the CA's certificate — a CA object, Register-ZymCaWithAws's output, a certificate file or " +
+        "PEM text — or 'AwsIot' (AWS IoT issues the certificates) or 'None' (RegisterCertificateWithoutCA).",
+        value);
+}
