@@ -136,11 +136,16 @@ function TaskTest {
     # Pester in a fresh child pwsh, so this session never loads (and locks) the module's assemblies.
     $pesterSummary = Join-Path $results 'pester.json'
     $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'),
-        '-ModulePath', $ModuleRoot, '-SummaryPath', $pesterSummary, '-ResultPath', (Join-Path $results 'pester.xml'))
+        '-ModulePath', $ModuleRoot, '-SummaryPath', $pesterSummary, '-ResultPath', (Join-Path $results 'pester-junit.xml'))
     # (Passed only when given: a bare '*' would be globbed by the native-command argument binder on Unix.)
     if ($PesterFilter) { $pesterArgs += @('-Filter', $PesterFilter) }
     Invoke-Pwsh $pesterArgs
-    $pester = if (Test-Path $pesterSummary) { Get-Content -Raw $pesterSummary | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pester = if (Test-Path $pesterSummary) { Get-Content -Raw $pesterSummary | ConvertFrom-Json } else { $null }
+    if ($null -eq $pester -or $null -eq $pester.Passed -or $null -eq $pester.Failed) {
+        # The runner died before counting: that is a failure, never a silent zero.
+        Write-Host "The Pester run ended without a summary."
+        $pester = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed

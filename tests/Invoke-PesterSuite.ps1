@@ -31,14 +31,23 @@ $config.Run.Path = @($files.FullName)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 if ($ResultPath) {
-    $config.TestResult.Enabled = $true
-    $config.TestResult.OutputFormat = 'NUnitXml'
-    $config.TestResult.OutputPath = $ResultPath
+    # JUnit XML for CI viewers. Pester 5.7's XML writer throws on control characters in a failure message (ANSI
+    # colours, for one), which would lose the counts: write the counts first, whatever the report does.
+    $config.TestResult.Enabled = $false
 }
 $result = Invoke-Pester -Configuration $config
 
 [pscustomobject]@{
-    Passed  = $result.PassedCount
-    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Passed  = [int]$result.PassedCount
+    Failed  = [int]($result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount)
+    Skipped = [int]($result.SkippedCount + $result.NotRunCount)
 } | ConvertTo-Json | Set-Content -Path $SummaryPath
+
+if ($ResultPath) {
+    try {
+        $result | Export-JUnitReport -Path $ResultPath
+    }
+    catch {
+        Write-Warning "The JUnit report could not be written ($($_.Exception.Message)); the counts above stand."
+    }
+}

@@ -31,14 +31,17 @@ BeforeAll {
         $saved = @{}
         foreach ($key in $Environment.Keys) {
             $saved[$key] = [Environment]::GetEnvironmentVariable($key)
-            [Environment]::SetEnvironmentVariable($key, $Environment[$key])
+            # (Not [Environment]::SetEnvironmentVariable: from PowerShell a $null there becomes "", not a removal.)
+            if ($null -eq $Environment[$key]) { Remove-Item "Env:$key" -ErrorAction SilentlyContinue } else { Set-Item "Env:$key" $Environment[$key] }
         }
         try {
             $output = & $exe @prefix -NoProfile -NonInteractive -File $file 2>&1
             [pscustomobject]@{ Output = @($output | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
         }
         finally {
-            foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+            foreach ($key in $saved.Keys) {
+                if ($null -eq $saved[$key]) { Remove-Item "Env:$key" -ErrorAction SilentlyContinue } else { Set-Item "Env:$key" $saved[$key] }
+            }
         }
     }
 

@@ -65,6 +65,14 @@ function Invoke-AwsCli {
     }
 }
 
+function Set-ProcessVariable([string] $Name, $Value) {
+    <# Sets or (for $null) removes an environment variable. [Environment]::SetEnvironmentVariable($n, $null) from
+       PowerShell passes an empty string instead of null, which leaves the variable set to "" (and an empty
+       AWS_PROFILE breaks every later moto_server and AWS CLI). #>
+    if ($null -eq $Value) { Remove-Item -Path "Env:$Name" -ErrorAction SilentlyContinue }
+    else { Set-Item -Path "Env:$Name" -Value $Value }
+}
+
 function Get-PwshCommand {
     <# How to start a fresh pwsh: this one's host, plus pwsh.dll when the host is dotnet (dotnet pwsh). #>
     $command = @([Environment]::ProcessPath)
@@ -81,7 +89,7 @@ function Invoke-ChildPwsh {
     $saved = @{}
     foreach ($name in $Environment.Keys) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+        Set-ProcessVariable $name $Environment[$name]
     }
     $file = Join-Path ([System.IO.Path]::GetTempPath()) ("zym-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
     Set-Content -Path $file -Value $Script
@@ -90,7 +98,7 @@ function Invoke-ChildPwsh {
         [pscustomobject]@{ Output = @($output | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
     }
     finally {
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] }
         Remove-Item $file -ErrorAction SilentlyContinue
     }
 }

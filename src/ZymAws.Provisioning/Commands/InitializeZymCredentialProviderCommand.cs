@@ -16,7 +16,7 @@ namespace ZymAws.Provisioning.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "ZymCredentialProvider", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialProviderSetup))]
-public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
+public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
 {
     /// <summary>The IAM role's name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -33,27 +33,6 @@ public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
     [ValidateNotNullOrEmpty]
     public string PolicyName { get; set; } = string.Empty;
 
-    /// <summary>Managed policies to attach to the role (the devices' permissions).</summary>
-    [Parameter]
-    public string[] PolicyArn { get; set; } = Array.Empty<string>();
-
-    /// <summary>Inline role policies: @{ name = '{ "Version": ... }' }.</summary>
-    [Parameter]
-    public Hashtable? InlinePolicy { get; set; }
-
-    /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
-    [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
-    public int MaxSessionDuration { get; set; } = 3600;
-
-    /// <summary>The role's IAM path.</summary>
-    [Parameter]
-    public string? RolePath { get; set; }
-
-    /// <summary>The role's description.</summary>
-    [Parameter]
-    public string? Description { get; set; }
-
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
     [Parameter]
     [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderSetup.MaxCredentialDurationSeconds)]
@@ -63,29 +42,20 @@ public sealed class InitializeZymCredentialProviderCommand : SetupCmdlet
     [Parameter]
     public SwitchParameter RequireAttachedThing { get; set; }
 
-    /// <summary>Brings existing resources in line instead of only reporting differences.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         try
         {
             var options = new CredentialProviderInitializeOptions(RoleName, RoleAlias, PolicyName)
             {
-                MaxSessionDuration = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSessionDuration)) ? MaxSessionDuration : null,
+                MaxSessionDuration = RequestedMaxSessionDuration,
                 RolePath = RolePath,
                 RoleDescription = Description,
                 CredentialDurationSeconds = CredentialDurationSeconds,
                 RequireAttachedThing = !MyInvocation.BoundParameters.ContainsKey(nameof(RequireAttachedThing)) || RequireAttachedThing.IsPresent,
                 AllowUpdate = Force.IsPresent,
             };
-            foreach (var arn in PolicyArn)
-            {
-                options.ManagedPolicyArns.Add(arn);
-            }
-
-            CopyInlinePolicies(InlinePolicy, options.InlinePolicies);
+            CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);
             var result = await CreateSetup().InitializeAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
             var setup = new CredentialProviderSetup(result);
             WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");

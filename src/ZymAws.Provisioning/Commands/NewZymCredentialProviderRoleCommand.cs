@@ -15,37 +15,12 @@ namespace ZymAws.Provisioning.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ZymCredentialProviderRole", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialProviderRole))]
-public sealed class NewZymCredentialProviderRoleCommand : SetupCmdlet
+public sealed class NewZymCredentialProviderRoleCommand : RoleSetupCmdlet
 {
     /// <summary>The role's name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string RoleName { get; set; } = string.Empty;
-
-    /// <summary>Managed policies to attach (the devices' permissions).</summary>
-    [Parameter]
-    public string[] PolicyArn { get; set; } = Array.Empty<string>();
-
-    /// <summary>Inline policies: @{ name = '{ "Version": ... }' }.</summary>
-    [Parameter]
-    public Hashtable? InlinePolicy { get; set; }
-
-    /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
-    [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
-    public int MaxSessionDuration { get; set; } = 3600;
-
-    /// <summary>The role's IAM path.</summary>
-    [Parameter]
-    public string? RolePath { get; set; }
-
-    /// <summary>The role's description.</summary>
-    [Parameter]
-    public string? Description { get; set; }
-
-    /// <summary>Brings an existing role in line (trust policy, session duration, policies) instead of only reporting the differences.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
@@ -53,17 +28,12 @@ public sealed class NewZymCredentialProviderRoleCommand : SetupCmdlet
         {
             var options = new CredentialProviderRoleOptions(RoleName)
             {
-                MaxSessionDuration = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSessionDuration)) ? MaxSessionDuration : null,
+                MaxSessionDuration = RequestedMaxSessionDuration,
                 Path = RolePath,
                 Description = Description,
                 AllowUpdate = Force.IsPresent,
             };
-            foreach (var arn in PolicyArn)
-            {
-                options.ManagedPolicyArns.Add(arn);
-            }
-
-            CopyInlinePolicies(InlinePolicy, options.InlinePolicies);
+            CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);
             var result = await CreateSetup().EnsureRoleAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
             WriteObject(new CredentialProviderRole(result));
         }

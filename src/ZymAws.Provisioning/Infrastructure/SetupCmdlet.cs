@@ -15,7 +15,7 @@ public abstract class SetupCmdlet : AwsCmdlet
     internal System.Func<string, string, Task<bool>> Confirm => (target, action) => ShouldProcessAsync(target, action);
 
     /// <summary>-InlinePolicy @{ name = json } as the engine wants it.</summary>
-    internal static void CopyInlinePolicies(Hashtable? source, IDictionary<string, string> target)
+    private protected static void CopyInlinePolicies(Hashtable? source, IDictionary<string, string> target)
     {
         if (source is null)
         {
@@ -33,5 +33,49 @@ public abstract class SetupCmdlet : AwsCmdlet
 
             target[entry.Key?.ToString() ?? string.Empty] = json;
         }
+    }
+}
+
+/// <summary>The cmdlets that create the credentials-provider role share its parameters.</summary>
+public abstract class RoleSetupCmdlet : SetupCmdlet
+{
+    /// <summary>Managed policies to attach to the role (the devices' permissions).</summary>
+    [Parameter]
+    public string[] PolicyArn { get; set; } = System.Array.Empty<string>();
+
+    /// <summary>Inline role policies: @{ name = '{ "Version": ... }' }.</summary>
+    [Parameter]
+    public Hashtable? InlinePolicy { get; set; }
+
+    /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
+    [Parameter]
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
+    public int MaxSessionDuration { get; set; } = Engine.CredentialProvider.CredentialProviderSetup.DefaultRoleSessionDuration;
+
+    /// <summary>The role's IAM path.</summary>
+    [Parameter]
+    public string? RolePath { get; set; }
+
+    /// <summary>The role's description.</summary>
+    [Parameter]
+    public string? Description { get; set; }
+
+    /// <summary>Brings existing resources in line instead of only reporting the differences.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>-MaxSessionDuration when given; null leaves an existing role's alone.</summary>
+    private protected int? RequestedMaxSessionDuration =>
+        MyInvocation.BoundParameters.ContainsKey(nameof(MaxSessionDuration)) ? MaxSessionDuration : null;
+
+    /// <summary>-PolicyArn and -InlinePolicy into the engine's options.</summary>
+    private protected void CopyRolePolicies(IList<string> managedPolicyArns, IDictionary<string, string> inlinePolicies)
+    {
+        foreach (var arn in PolicyArn)
+        {
+            managedPolicyArns.Add(arn);
+        }
+
+        CopyInlinePolicies(InlinePolicy, inlinePolicies);
     }
 }
