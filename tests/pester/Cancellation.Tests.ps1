@@ -28,8 +28,9 @@ Describe 'Stopping a cmdlet' {
 
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
+            # (The async result is signalled a moment after Stop returns: wait for it, within the same bound.)
+            $handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
             $watch.Stop()
-            $handle.IsCompleted | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             # The attempt timeout is 30 s and there are 5 attempts: stopping must not wait for any of that.
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
