@@ -44,6 +44,7 @@ public sealed class DeviceProvisioningResult
         Policy = result.PolicyName;
         Duration = result.Duration;
         Error = error;
+        RollbackError = result.RollbackError is null ? null : Infrastructure.ErrorRecords.From(result.RollbackError, result.ThingName);
         Actions = result.Actions;
         PlannedActions = result.PlannedActions;
         FromJournal = result.FromJournal;
@@ -79,6 +80,9 @@ public sealed class DeviceProvisioningResult
 
     /// <summary>Why the device failed (also written to the error stream), or null.</summary>
     public ErrorRecord? Error { get; }
+
+    /// <summary>Why undoing a failed device's changes failed too (Status Failed), or null: what it left behind needs a look.</summary>
+    public ErrorRecord? RollbackError { get; }
 
     /// <summary>The AWS changes this run made for the device, in order.</summary>
     public IReadOnlyList<string> Actions { get; }
