@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ZymAws.Engine.Tests.Infrastructure;
 
 namespace ZymAws.Engine.Tests.Provisioning;
 
@@ -32,32 +32,23 @@ public sealed record ProxiedRequest(int Sequence, string Operation, string Metho
 /// injecting AWS-style faults chosen per request by <see cref="Decide"/>: throttling, 503s, connections dropped before
 /// or after the request reached moto. Counts what reached moto per operation.
 /// </summary>
-public sealed class FaultInjectingProxy : IAsyncDisposable
+public sealed class FaultInjectingProxy : LoopbackHttpServer
 {
     private static readonly HashSet<string> s_hopHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Connection", "Content-Length", "Transfer-Encoding", "Expect", "Keep-Alive", "Proxy-Connection", "Upgrade",
     };
 
-    private readonly TcpListener _listener;
     private readonly string _target;
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentBag<TcpClient> _clients = new();
     private readonly ConcurrentDictionary<string, int> _forwarded = new();
     private readonly ConcurrentDictionary<ProxyFault, int> _faults = new();
-    private readonly Task _acceptLoop;
     private int _sequence;
 
     public FaultInjectingProxy(string targetUrl)
     {
         _target = targetUrl.TrimEnd('/');
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _acceptLoop = Task.Run(AcceptLoopAsync);
     }
-
-    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     /// <summary>Chooses the fault for each request (default: none). Called concurrently.</summary>
     public Func<ProxiedRequest, ProxyFault> Decide { get; set; } = _ => ProxyFault.None;
@@ -155,114 +146,50 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
         return "Other";
     }
 
-    public async ValueTask DisposeAsync()
+    private protected override void DisposeResources() => _http.Dispose();
+
+    private protected override async Task HandleAsync(TcpClient client, NetworkStream stream, RawHttpRequest request)
     {
-        _stop.Cancel();
-        _listener.Stop();
-        foreach (var client in _clients)
+        string operation = OperationOf(request.Method, request.PathAndQuery, Encoding.UTF8.GetString(request.Body));
+        var fault = Decide(new ProxiedRequest(Interlocked.Increment(ref _sequence), operation, request.Method, request.PathAndQuery));
+        _faults.AddOrUpdate(fault, 1, (_, n) => n + 1);
+        switch (fault)
         {
-            client.Dispose();
-        }
-
-        try
-        {
-            await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception)
-        {
-        }
-
-        _http.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
+            case ProxyFault.Throttle:
+                await ReplyErrorAsync(stream, 400, "ThrottlingException", "Rate exceeded");
+                break;
+            case ProxyFault.Unavailable:
+                await ReplyErrorAsync(stream, 503, "ServiceUnavailableException", "Service unavailable");
+                break;
+            case ProxyFault.DropBeforeForward:
+                RawHttp.Reset(client);
                 return;
-            }
-
-            _clients.Add(client);
-            _ = Task.Run(() => HandleAsync(client));
-        }
-    }
-
-    private async Task HandleAsync(TcpClient client)
-    {
-        try
-        {
-            var stream = client.GetStream();
-            var request = await ReadRequestAsync(stream, _stop.Token);
-            if (request is null)
-            {
-                client.Dispose();
-                return;
-            }
-
-            string operation = OperationOf(request.Value.Method, request.Value.Path, Encoding.UTF8.GetString(request.Value.Body));
-            var fault = Decide(new ProxiedRequest(Interlocked.Increment(ref _sequence), operation, request.Value.Method, request.Value.Path));
-            _faults.AddOrUpdate(fault, 1, (_, n) => n + 1);
-            switch (fault)
-            {
-                case ProxyFault.Throttle:
-                    await ReplyAsync(stream, 400, "Bad Request", "ThrottlingException", "Rate exceeded");
-                    break;
-                case ProxyFault.Unavailable:
-                    await ReplyAsync(stream, 503, "Service Unavailable", "ServiceUnavailableException", "Service unavailable");
-                    break;
-                case ProxyFault.DropBeforeForward:
-                    Reset(client);
-                    return;
-                default:
-                    using (var response = await ForwardAsync(request.Value))
+            default:
+                using (var response = await ForwardAsync(request))
+                {
+                    _forwarded.AddOrUpdate(operation, 1, (_, n) => n + 1);
+                    if (fault == ProxyFault.DropAfterForward)
                     {
-                        _forwarded.AddOrUpdate(operation, 1, (_, n) => n + 1);
-                        if (fault == ProxyFault.DropAfterForward)
-                        {
-                            Reset(client);
-                            return;
-                        }
-
-                        byte[] body = await response.Content.ReadAsByteArrayAsync();
-                        var head = new StringBuilder();
-                        head.Append("HTTP/1.1 ").Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase ?? "Status").Append("\r\n");
-                        foreach (var header in response.Headers.Concat(response.Content.Headers))
-                        {
-                            if (!s_hopHeaders.Contains(header.Key))
-                            {
-                                head.Append(header.Key).Append(": ").Append(string.Join(",", header.Value)).Append("\r\n");
-                            }
-                        }
-
-                        head.Append("Content-Length: ").Append(body.Length).Append("\r\nConnection: close\r\n\r\n");
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
-                        await stream.WriteAsync(body);
-                        await stream.FlushAsync();
+                        RawHttp.Reset(client);
+                        return;
                     }
 
-                    break;
-            }
+                    byte[] body = await response.Content.ReadAsByteArrayAsync();
+                    var headers = response.Headers.Concat(response.Content.Headers)
+                        .Where(header => !s_hopHeaders.Contains(header.Key))
+                        .Select(header => (header.Key, string.Join(",", header.Value)));
+                    await RawHttp.WriteResponseAsync(stream, (int)response.StatusCode, response.ReasonPhrase ?? "Status", headers, body);
+                }
 
-            client.Client.Shutdown(SocketShutdown.Send);
-            client.Dispose();
+                break;
         }
-        catch (Exception)
-        {
-            client.Dispose();
-        }
+
+        RawHttp.Close(client);
     }
 
-    private async Task<HttpResponseMessage> ForwardAsync((string Method, string Path, Dictionary<string, string> Headers, byte[] Body) request)
+    private async Task<HttpResponseMessage> ForwardAsync(RawHttpRequest request)
     {
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), _target + request.Path);
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), _target + request.PathAndQuery);
         if (request.Body.Length > 0 || request.Method is "POST" or "PUT")
         {
             message.Content = new ByteArrayContent(request.Body);
@@ -281,72 +208,9 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             }
         }
 
-        return await _http.SendAsync(message, _stop.Token);
+        return await _http.SendAsync(message, Stopping);
     }
 
-    private static async Task ReplyAsync(NetworkStream stream, int status, string reason, string errorType, string message)
-    {
-        string body = $"{{\"message\":\"{message}\"}}";
-        string text = $"HTTP/1.1 {status} {reason}\r\nX-Amzn-ErrorType: {errorType}:http://internal.amazon.com/coral/com.amazonaws.iot/\r\n" +
-            $"Content-Type: application/json\r\nx-amzn-RequestId: proxy-{Guid.NewGuid():N}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(text));
-        await stream.FlushAsync();
-    }
-
-    private static void Reset(TcpClient client)
-    {
-        client.Client.LingerState = new LingerOption(true, 0);
-        client.Dispose();
-    }
-
-    private static async Task<(string Method, string Path, Dictionary<string, string> Headers, byte[] Body)?> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int headerEnd = -1;
-        while (headerEnd < 0)
-        {
-            int read = await stream.ReadAsync(chunk, cancellationToken);
-            if (read == 0)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-            headerEnd = buffer.GetBuffer().AsSpan(0, (int)buffer.Length).IndexOf("\r\n\r\n"u8);
-            if (buffer.Length > 1 << 20)
-            {
-                return null;
-            }
-        }
-
-        byte[] all = buffer.ToArray();
-        string[] lines = Encoding.ASCII.GetString(all, 0, headerEnd).Split("\r\n");
-        string[] requestLine = lines[0].Split(' ');
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string line in lines.Skip(1))
-        {
-            int colon = line.IndexOf(':');
-            if (colon > 0)
-            {
-                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-            }
-        }
-
-        int contentLength = headers.TryGetValue("Content-Length", out string? cl) && int.TryParse(cl, out int n) ? n : 0;
-        var body = new MemoryStream();
-        body.Write(all, headerEnd + 4, all.Length - headerEnd - 4);
-        while (body.Length < contentLength)
-        {
-            int read = await stream.ReadAsync(chunk, cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            body.Write(chunk, 0, read);
-        }
-
-        return (requestLine[0], requestLine.Length > 1 ? requestLine[1] : "/", headers, body.ToArray());
-    }
+    private static Task ReplyErrorAsync(NetworkStream stream, int status, string errorType, string message) =>
+        RawHttp.WriteResponseAsync(stream, status, null, RawHttp.AwsJsonErrorHeaders(errorType, "proxy-" + Guid.NewGuid().ToString("N")), Encoding.UTF8.GetBytes(RawHttp.AwsJsonErrorBody(message)));
 }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.X509;
+using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
@@ -15,7 +15,7 @@ internal sealed class ParsedCertificate
     {
         Certificate = certificate;
         Der = der;
-        DerSha256 = DevicePem.Sha256Hex(der);
+        DerSha256 = CertificateInfo.Sha256Hex(der);
         SubjectPublicKeyInfo = certificate.CertificateStructure.SubjectPublicKeyInfo.GetDerEncoded();
         SubjectDer = certificate.SubjectDN.GetDerEncoded();
         IssuerDer = certificate.IssuerDN.GetDerEncoded();
@@ -41,7 +41,7 @@ internal sealed class ParsedCsr
     public ParsedCsr(Pkcs10CertificationRequest request, byte[] der)
     {
         Der = der;
-        DerSha256 = DevicePem.Sha256Hex(der);
+        DerSha256 = CertificateInfo.Sha256Hex(der);
         var info = request.GetCertificationRequestInfo();
         SubjectPublicKeyInfo = info.SubjectPublicKeyInfo.GetDerEncoded();
         SubjectDer = info.Subject.GetDerEncoded();
@@ -131,21 +131,8 @@ internal static class DevicePem
     /// </summary>
     public static IReadOnlyList<string> CandidateIds(ParsedCertificate certificate, string pemAsSent)
     {
-        string textId = Sha256Hex(Encoding.UTF8.GetBytes(pemAsSent));
+        string textId = CertificateInfo.Sha256Hex(Encoding.UTF8.GetBytes(pemAsSent));
         return textId == certificate.DerSha256 ? new[] { certificate.DerSha256 } : new[] { certificate.DerSha256, textId };
-    }
-
-    public static string Sha256Hex(byte[] data)
-    {
-        using var sha = SHA256.Create();
-        byte[] hash = sha.ComputeHash(data);
-        var text = new StringBuilder(hash.Length * 2);
-        foreach (byte b in hash)
-        {
-            text.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return text.ToString();
     }
 
     public static bool SameBytes(byte[] a, byte[] b) => a.Length == b.Length && a.SequenceEqual(b);
