@@ -43,6 +43,12 @@ Describe 'New-ZymCertificateAuthority' {
         $first.CertificateId | Should -Not -Be $second.CertificateId
     }
 
+    It 'asks for a passphrase it cannot prompt for with a clear error, and writes nothing' {
+        $dir = Join-Path $TestDrive 'ca-nopass'
+        { New-ZymCertificateAuthority -Path $dir -Subject 'CN=No Passphrase Given' -ErrorAction Stop } | Should -Throw -ErrorId 'PassphraseRequired*'
+        $dir | Should -Not -Exist
+    }
+
     It 'makes nothing with -WhatIf' {
         $dir = Join-Path $TestDrive 'ca-whatif'
         New-ZymCertificateAuthority -Path $dir -Subject 'CN=WhatIf' -NoPassphrase -WhatIf | Should -BeNullOrEmpty

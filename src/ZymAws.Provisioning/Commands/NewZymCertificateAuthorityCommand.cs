@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Management.Automation;
 using System.Security;
@@ -41,8 +42,11 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
     [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
     public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultCaValidityDays;
 
-    /// <summary>Encrypts the CA key (PKCS#8, AES-256, PBKDF2).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PassphraseSet)]
+    /// <summary>
+    /// Encrypts the CA key (PKCS#8, AES-256, PBKDF2). When neither this nor -NoPassphrase is given, an interactive
+    /// session asks for it twice; a non-interactive one fails with PassphraseRequired.
+    /// </summary>
+    [Parameter(ParameterSetName = PassphraseSet)]
     public SecureString? Passphrase { get; set; }
 
     /// <summary>Writes the CA key unencrypted (protected by its owner-only file mode alone).</summary>
@@ -63,7 +67,7 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
             return Task.CompletedTask;
         }
 
-        var passphrase = Secrets.ToChars(Passphrase);
+        var passphrase = NoPassphrase ? null : Secrets.ToChars(Passphrase ?? AskPassphraseTwice());
         try
         {
             if (passphrase is { Length: 0 })
@@ -89,5 +93,42 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Asks for the passphrase twice (a typo would lock the CA key away for good); pipeline thread only.</summary>
+    private SecureString AskPassphraseTwice()
+    {
+        SecureString first;
+        SecureString second;
+        try
+        {
+            Host.UI.Write("Passphrase for the CA key: ");
+            first = Host.UI.ReadLineAsSecureString();
+            Host.UI.Write("Passphrase again: ");
+            second = Host.UI.ReadLineAsSecureString();
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or NotImplementedException or InvalidOperationException)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument(
+                "PassphraseRequired", "The CA key needs -Passphrase (or -NoPassphrase to leave it unencrypted); this session cannot ask for one.", Path));
+        }
+
+        var a = Secrets.ToChars(first);
+        var b = Secrets.ToChars(second);
+        try
+        {
+            if (a is null || b is null || a.Length == 0 || !System.Linq.Enumerable.SequenceEqual(a, b))
+            {
+                throw Terminate(ErrorRecords.InvalidArgument(
+                    "PassphraseMismatch", "The two passphrases are empty or differ; nothing was written.", Path));
+            }
+        }
+        finally
+        {
+            Secrets.Clear(a);
+            Secrets.Clear(b);
+        }
+
+        return first;
     }
 }
