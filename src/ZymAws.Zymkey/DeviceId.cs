@@ -46,24 +46,7 @@ public static class DeviceId
             throw new ArgumentNullException(nameof(inputs));
         }
 
-        var pairs = new List<(string Label, string Value)>();
-        Add(pairs, "zymkey-serial", Normalise(inputs.ZymkeySerial, lowerCase: false));
-        Add(pairs, "machine-id", Normalise(inputs.MachineId, lowerCase: true));
-        Add(pairs, "cpu-serial", Normalise(inputs.CpuSerial, lowerCase: true));
-        if (inputs.Extra is not null)
-        {
-            foreach (var entry in inputs.Extra.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                if (string.IsNullOrWhiteSpace(entry.Key))
-                {
-                    throw new ZymException("DeviceIdInputInvalid", ZymErrorCategory.InvalidArgument,
-                        "An extra device-id value needs a non-empty name.", entry.Key);
-                }
-
-                Add(pairs, "extra:" + entry.Key, Normalise(entry.Value, lowerCase: false));
-            }
-        }
-
+        var pairs = Pairs(inputs);
         if (pairs.Count == 0)
         {
             throw new ZymException("DeviceIdInputsMissing", ZymErrorCategory.InvalidData,
@@ -72,7 +55,7 @@ public static class DeviceId
 
         using var buffer = new MemoryStream();
         Write(buffer, "recipe", Recipe);
-        foreach (var (label, value) in pairs)
+        foreach (var (label, _, value) in pairs)
         {
             Write(buffer, label, value);
         }
@@ -92,8 +75,46 @@ public static class DeviceId
         return id.ToString();
     }
 
+    /// <summary>
+    /// The names of the inputs that go into the hash, by the same rules as <see cref="Compute"/> (an empty or all-zero
+    /// value counts as absent): ZymkeySerial, MachineId, CpuSerial, Extra:name. Names only, never values.
+    /// </summary>
+    public static IReadOnlyList<string> InputsUsed(DeviceIdInputs inputs)
+    {
+        if (inputs is null)
+        {
+            throw new ArgumentNullException(nameof(inputs));
+        }
+
+        return Pairs(inputs).Select(p => p.Name).ToList();
+    }
+
     /// <summary>Whether a string is a valid AWS IoT thing name (1–128 of [a-zA-Z0-9:_-]).</summary>
     public static bool IsValidThingName(string? name) => name is not null && s_thingName.IsMatch(name);
+
+    /// <summary>The present inputs in recipe order: (label hashed, name shown, normalised value).</summary>
+    private static List<(string Label, string Name, string Value)> Pairs(DeviceIdInputs inputs)
+    {
+        var pairs = new List<(string Label, string Name, string Value)>();
+        Add(pairs, "zymkey-serial", "ZymkeySerial", Normalise(inputs.ZymkeySerial, lowerCase: false));
+        Add(pairs, "machine-id", "MachineId", Normalise(inputs.MachineId, lowerCase: true));
+        Add(pairs, "cpu-serial", "CpuSerial", Normalise(inputs.CpuSerial, lowerCase: true));
+        if (inputs.Extra is not null)
+        {
+            foreach (var entry in inputs.Extra.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                if (string.IsNullOrWhiteSpace(entry.Key))
+                {
+                    throw new ZymException("DeviceIdInputInvalid", ZymErrorCategory.InvalidArgument,
+                        "An extra device-id value needs a non-empty name.", entry.Key);
+                }
+
+                Add(pairs, "extra:" + entry.Key, "Extra:" + entry.Key, Normalise(entry.Value, lowerCase: false));
+            }
+        }
+
+        return pairs;
+    }
 
     private static string? Normalise(string? value, bool lowerCase)
     {
@@ -111,11 +132,11 @@ public static class DeviceId
         return lowerCase ? trimmed.ToLowerInvariant() : trimmed;
     }
 
-    private static void Add(List<(string, string)> pairs, string label, string? value)
+    private static void Add(List<(string Label, string Name, string Value)> pairs, string label, string name, string? value)
     {
         if (value is not null)
         {
-            pairs.Add((label, value));
+            pairs.Add((label, name, value));
         }
     }
 

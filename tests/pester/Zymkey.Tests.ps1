@@ -56,10 +56,12 @@ Describe 'Get-ZymDeviceId' {
     It 'changes with the Zymkey serial and with extra values' {
         $a = Invoke-ChildPwsh -Environment (New-SimulatorEnvironment -Serial 'ZK-A') "$script:Import; (Get-ZymDeviceId).DeviceId"
         $b = Invoke-ChildPwsh -Environment (New-SimulatorEnvironment -Serial 'ZK-B') "$script:Import; (Get-ZymDeviceId).DeviceId"
-        $c = Invoke-ChildPwsh -Environment (New-SimulatorEnvironment -Serial 'ZK-A') "$script:Import; (Get-ZymDeviceId -Extra @{ board = 'rev2' }).DeviceId"
+        $c = Invoke-ChildPwsh -Environment (New-SimulatorEnvironment -Serial 'ZK-A') "$script:Import; `$id = Get-ZymDeviceId -Extra @{ board = 'rev2' }; `$id.Sources -join ','; `$id.DeviceId"
         $a.Output[-1] | Should -Not -Be $b.Output[-1]
         $a.Output[-1] | Should -Not -Be $c.Output[-1]
         $c.Output[-1] | Should -Match '^zym-[0-9a-f]{32}$'
+        $c.Output[-2] -split ',' | Should -Contain 'ZymkeySerial'
+        $c.Output[-2] -split ',' | Should -Contain 'Extra:board'
     }
 }
 

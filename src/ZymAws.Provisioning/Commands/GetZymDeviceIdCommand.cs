@@ -38,26 +38,7 @@ public sealed class GetZymDeviceIdCommand : ZymkeyCmdlet
         {
             using var device = OpenZymkey();
             var inputs = DeviceIdInputs.FromHost(device.GetSerialNumber(), null, extra);
-            var sources = new List<string> { "ZymkeySerial" };
-            if (!string.IsNullOrWhiteSpace(inputs.MachineId))
-            {
-                sources.Add("MachineId");
-            }
-
-            if (!string.IsNullOrWhiteSpace(inputs.CpuSerial))
-            {
-                sources.Add("CpuSerial");
-            }
-
-            if (extra is not null)
-            {
-                foreach (var key in extra.Keys)
-                {
-                    sources.Add("Extra:" + key);
-                }
-            }
-
-            WriteObject(new DeviceIdentity(DeviceId.Compute(inputs), inputs.ZymkeySerial ?? string.Empty, sources, DeviceId.Recipe));
+            WriteObject(new DeviceIdentity(DeviceId.Compute(inputs), inputs.ZymkeySerial ?? string.Empty, DeviceId.InputsUsed(inputs), DeviceId.Recipe));
         }
         catch (Engine.ZymException e)
         {

@@ -52,7 +52,7 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
                 RolePath = RolePath,
                 RoleDescription = Description,
                 CredentialDurationSeconds = CredentialDurationSeconds,
-                RequireAttachedThing = !MyInvocation.BoundParameters.ContainsKey(nameof(RequireAttachedThing)) || RequireAttachedThing.IsPresent,
+                RequireAttachedThing = AttachedThingRequired(RequireAttachedThing),
                 AllowUpdate = Force.IsPresent,
             };
             CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);

@@ -39,7 +39,7 @@ public sealed class NewZymIotPolicyCommand : SetupCmdlet
         {
             var options = new RoleAliasPolicyOptions(PolicyName, RoleAlias)
             {
-                RequireAttachedThing = !MyInvocation.BoundParameters.ContainsKey(nameof(RequireAttachedThing)) || RequireAttachedThing.IsPresent,
+                RequireAttachedThing = AttachedThingRequired(RequireAttachedThing),
             };
             var result = await CreateSetup().EnsureRoleAliasPolicyAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
             WriteObject(new IotPolicy(result));

@@ -14,6 +14,13 @@ public abstract class SetupCmdlet : AwsCmdlet
     /// <summary>ShouldProcess for the engine, asked on the pipeline thread.</summary>
     internal System.Func<string, string, Task<bool>> Confirm => (target, action) => ShouldProcessAsync(target, action);
 
+    /// <summary>
+    /// -RequireAttachedThing is on unless the user turns it off (-RequireAttachedThing:$false), as the seed's policy
+    /// always had the attached-thing condition.
+    /// </summary>
+    private protected bool AttachedThingRequired(SwitchParameter requireAttachedThing) =>
+        !MyInvocation.BoundParameters.ContainsKey("RequireAttachedThing") || requireAttachedThing.IsPresent;
+
     /// <summary>-InlinePolicy @{ name = json } as the engine wants it.</summary>
     private protected static void CopyInlinePolicies(Hashtable? source, IDictionary<string, string> target)
     {

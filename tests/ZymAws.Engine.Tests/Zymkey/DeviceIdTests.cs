@@ -14,6 +14,23 @@ public sealed class DeviceIdTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void InputsUsed_NamesExactlyWhatTheHashTakes_AllZeroAndEmptyValuesAbsent()
+    {
+        var inputs = new DeviceIdInputs
+        {
+            ZymkeySerial = "ZK-1",
+            MachineId = "00000000000000000000000000000000",
+            CpuSerial = "  ",
+            Extra = new Dictionary<string, string> { ["board"] = "rev2", ["empty"] = "" },
+        };
+
+        Assert.Equal(new[] { "ZymkeySerial", "Extra:board" }, DeviceId.InputsUsed(inputs));
+        // The all-zero machine id and the blank values change nothing: the id is that of the serial and the board.
+        var same = new DeviceIdInputs { ZymkeySerial = "ZK-1", Extra = new Dictionary<string, string> { ["board"] = "rev2" } };
+        Assert.Equal(DeviceId.Compute(same), DeviceId.Compute(inputs));
+    }
+
+    [Fact]
     public void IdFollowsTheDocumentedRecipe()
     {
         var inputs = new DeviceIdInputs
