@@ -20,16 +20,19 @@ public sealed class DeviceSubject : IEquatable<DeviceSubject>
     /// <param name="iotPolicy">IoT policy name (ST).</param>
     /// <param name="region">AWS region, e.g. us-east-1 (L).</param>
     /// <param name="credentialEndpoint">Credentials-provider endpoint prefix (O). A full host name or URL
-    /// ("cxxxx.credentials.iot.us-east-1.amazonaws.com") is reduced to its prefix.</param>
+    /// ("cxxxx.credentials.iot.us-east-1.amazonaws.com") is reduced to its prefix, and gives the region when
+    /// <paramref name="region"/> is not given (see <see cref="Aws.CredentialEndpointName.Parse"/>).</param>
     /// <param name="roleAlias">Role alias name (OU).</param>
-    /// <exception cref="ZymException">ThingNameInvalid, SubjectInvalid (InvalidArgument).</exception>
+    /// <exception cref="ZymException">ThingNameInvalid, SubjectInvalid, CredentialEndpointInvalid (InvalidArgument).</exception>
     public DeviceSubject(string thingName, string? iotPolicy = null, string? region = null, string? credentialEndpoint = null, string? roleAlias = null)
     {
         ValidateThingName(thingName);
         ThingName = thingName;
         IotPolicy = Check(iotPolicy, "IotPolicy");
-        Region = Check(region, "Region");
-        CredentialEndpoint = Check(EndpointPrefix(credentialEndpoint), "CredentialEndpoint");
+        string? givenRegion = Check(region, "Region");
+        var endpoint = Aws.CredentialEndpointName.Parse(credentialEndpoint, givenRegion);
+        Region = givenRegion ?? endpoint?.Region;
+        CredentialEndpoint = endpoint?.Prefix;
         RoleAlias = Check(roleAlias, "RoleAlias");
     }
 
@@ -66,7 +69,7 @@ public sealed class DeviceSubject : IEquatable<DeviceSubject>
     /// </summary>
     public string? CredentialEndpointHost => CredentialEndpoint is null || Region is null
         ? null
-        : $"{CredentialEndpoint}.credentials.iot.{Region}.amazonaws.com{(Region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : string.Empty)}";
+        : Aws.CredentialEndpointName.Format(CredentialEndpoint, Region);
 
     /// <summary>True when <paramref name="name"/> is 1-128 characters of [a-zA-Z0-9:_-].</summary>
     public static bool IsValidThingName(string? name)
@@ -168,24 +171,6 @@ public sealed class DeviceSubject : IEquatable<DeviceSubject>
         }
 
         return DistinguishedName.Build(rdns);
-    }
-
-    private static string? EndpointPrefix(string? endpoint)
-    {
-        if (string.IsNullOrWhiteSpace(endpoint))
-        {
-            return null;
-        }
-
-        string e = endpoint!.Trim();
-        int scheme = e.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            e = e.Substring(scheme + 3);
-        }
-
-        int marker = e.IndexOf(".credentials.iot.", StringComparison.OrdinalIgnoreCase);
-        return marker > 0 ? e.Substring(0, marker) : e;
     }
 
     private static string? Check(string? value, string field)

@@ -97,8 +97,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         IDeviceKey? ownedKey = null;
         try
         {
-            var (endpointPrefix, region) = SplitEndpoint(CredentialEndpoint, Region);
-            var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, region, endpointPrefix, RoleAlias);
+            var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, Region, CredentialEndpoint, RoleAlias);
             var outPath = OutFile is not null ? ResolveOutputPath(OutFile)
                 : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
                 : null;
@@ -210,32 +209,5 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         key.Save(keyPath, passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase));
         WriteVerbose($"Generated a new {key.KeyAlgorithm} device key at {keyPath}.");
         return key;
-    }
-
-    /// <summary>"c123.credentials.iot.eu-west-1.amazonaws.com" gives ("c123", "eu-west-1"); a bare prefix stays as it is.</summary>
-    internal static (string? Prefix, string? Region) SplitEndpoint(string? endpoint, string? region)
-    {
-        if (string.IsNullOrEmpty(endpoint))
-        {
-            return (endpoint, region);
-        }
-
-        var host = endpoint!;
-        if (Uri.TryCreate(host, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
-        {
-            host = uri.Host;
-        }
-
-        const string marker = ".credentials.iot.";
-        var at = host.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
-        if (at <= 0)
-        {
-            return (host, region);
-        }
-
-        var rest = host.Substring(at + marker.Length);
-        var dot = rest.IndexOf('.');
-        var hostRegion = dot > 0 ? rest.Substring(0, dot) : rest;
-        return (host.Substring(0, at), region ?? hostRegion);
     }
 }

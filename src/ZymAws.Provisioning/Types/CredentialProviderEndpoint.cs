@@ -7,8 +7,7 @@ public sealed class CredentialProviderEndpoint
     {
         Host = host;
         Region = region;
-        var dot = host.IndexOf('.');
-        Prefix = dot > 0 ? host.Substring(0, dot) : host;
+        Prefix = Engine.Aws.CredentialEndpointName.Parse(host, region)!.Prefix;
     }
 
     /// <summary>The account-specific prefix (the "cxxxxxxxx" part), the O= field of the seed's device subject.</summary>

@@ -7,8 +7,8 @@ namespace ZymAws.Engine.Tests.Pki;
 public sealed class DeviceSubjectTests : IDisposable
 {
     // Every character RFC 4514 treats specially, plus non-ASCII, leading/trailing spaces and a leading '#'.
-    private const string TrickyPolicy = "Zym,Policy+\"q\"\\b;<x>=y";
-    private const string TrickyEndpoint = "#c1a2";
+    private const string TrickyPolicy = "#Zym,Policy+\"q\"\\b;<x>=y";
+    private const string TrickyEndpoint = "c1a2";
     private const string TrickyAlias = " Rôle é 中 ";
     private readonly TempDir _dir = new();
 
@@ -65,7 +65,22 @@ public sealed class DeviceSubjectTests : IDisposable
         var subject = new DeviceSubject("thing", region: "us-east-1", credentialEndpoint: given);
         Assert.Equal(prefix, subject.CredentialEndpoint);
         Assert.Equal($"{prefix}.credentials.iot.us-east-1.amazonaws.com", subject.CredentialEndpointHost);
-        Assert.EndsWith(".amazonaws.com.cn", new DeviceSubject("thing", region: "cn-north-1", credentialEndpoint: given).CredentialEndpointHost, StringComparison.Ordinal);
+        Assert.EndsWith(".amazonaws.com.cn", new DeviceSubject("thing", region: "cn-north-1", credentialEndpoint: prefix).CredentialEndpointHost, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CredentialEndpointHost_GivesTheRegionWhenNoneIsGiven()
+    {
+        var subject = new DeviceSubject("thing", credentialEndpoint: "c1a2b3.credentials.iot.eu-west-1.amazonaws.com");
+        Assert.Equal("eu-west-1", subject.Region);
+        Assert.Equal("c1a2b3", subject.CredentialEndpoint);
+    }
+
+    [Fact]
+    public void CredentialEndpointHost_ContradictingTheRegion_IsRefused()
+    {
+        var ex = Assert.Throws<ZymException>(() => new DeviceSubject("thing", region: "eu-west-1", credentialEndpoint: "c1.credentials.iot.us-east-1.amazonaws.com"));
+        Assert.Equal("CredentialEndpointInvalid", ex.ErrorId);
     }
 
     [Fact]
@@ -75,7 +90,7 @@ public sealed class DeviceSubjectTests : IDisposable
 
         string dn = subject.ToDistinguishedName();
 
-        Assert.Equal("CN=thing-1,OU=\\ Rôle é 中\\ ,O=\\#c1a2,L=us-east-1,ST=Zym\\,Policy\\+\\\"q\\\"\\\\b\\;\\<x\\>=y", dn);
+        Assert.Equal("CN=thing-1,OU=\\ Rôle é 中\\ ,O=c1a2,L=us-east-1,ST=\\#Zym\\,Policy\\+\\\"q\\\"\\\\b\\;\\<x\\>=y", dn);
         Assert.Equal(subject, DeviceSubject.Parse(dn));
     }
 
