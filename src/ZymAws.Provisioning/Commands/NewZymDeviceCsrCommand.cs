@@ -21,7 +21,7 @@ namespace ZymAws.Provisioning.Commands;
 [OutputType(typeof(DeviceCsr))]
 public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 {
-    private ZymkeyDevice? _zymkey;
+    private ZymkeyKeyOpener? _zymkey;
 
     /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -93,58 +93,28 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var target = ThingName;
-        char[]? passphrase = null;
-        IDeviceKey? ownedKey = null;
+        var spec = new DeviceKeySpec
+        {
+            Source = KeySource is null ? null : (DeviceKeySourceKind)Enum.Parse(typeof(DeviceKeySourceKind), KeySource),
+            KeyPath = string.IsNullOrEmpty(KeyPath) ? null : ResolveOutputPath(KeyPath!),
+            Slot = MyInvocation.BoundParameters.ContainsKey(nameof(Slot)) ? Slot : null,
+            NoPassphrase = NoPassphrase,
+        };
+        IDeviceKey? key = null;
         try
         {
             var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, Region, CredentialEndpoint, RoleAlias);
             var outPath = OutFile is not null ? ResolveOutputPath(OutFile)
                 : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
                 : null;
-            string? keyPath = null;
-            var source = KeySource ?? (string.IsNullOrEmpty(KeyPath) ? "Zymkey" : "Software");
-            if (source == "Software")
-            {
-                if (string.IsNullOrEmpty(KeyPath))
-                {
-                    WriteError(ErrorRecords.InvalidArgument("KeyPathRequired", "A software key needs -KeyPath (or use -KeySource Zymkey).", ThingName));
-                    return Task.CompletedTask;
-                }
-
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(Slot)))
-                {
-                    WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-Slot names a Zymkey slot; it does not go with a software key (-KeyPath).", ThingName));
-                    return Task.CompletedTask;
-                }
-
-                keyPath = ResolveOutputPath(KeyPath!);
-            }
-            else if (!string.IsNullOrEmpty(KeyPath))
-            {
-                WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-KeyPath names a software key file; it does not go with -KeySource Zymkey.", ThingName));
-                return Task.CompletedTask;
-            }
-
+            spec.Resolve(target);
             if (!ShouldProcess(ThingName, outPath is null ? "Create CSR" : $"Create CSR {outPath}"))
             {
                 return Task.CompletedTask;
             }
 
-            IDeviceKey key;
-            string keySource;
-            if (keyPath is null)
-            {
-                _zymkey ??= OpenZymkey();
-                key = ownedKey = new ZymkeyDeviceKey(_zymkey, Slot);
-                keySource = key.Description;
-            }
-            else
-            {
-                passphrase = Secrets.ToChars(Passphrase);
-                key = ownedKey = LoadOrCreateSoftwareKey(keyPath, passphrase);
-                keySource = "Software key " + keyPath;
-            }
-
+            spec.Passphrase = Secrets.ToChars(Passphrase);
+            key = spec.Open(_zymkey ??= new ZymkeyKeyOpener(ZymkeyOptions, Log), createIfMissing: true, target, Log);
             var csr = EnginePki.DeviceCsr.Create(key, subject);
             if (outPath is not null)
             {
@@ -152,7 +122,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
                 Engine.Internal.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
             }
 
-            WriteObject(new DeviceCsr(csr, keySource, outPath));
+            WriteObject(new DeviceCsr(csr, spec.Describe(target), outPath));
         }
         catch (ZymkeyException e) when (e.ErrorId == "ZymkeyLibraryNotFound")
         {
@@ -164,8 +134,8 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         }
         finally
         {
-            Secrets.Clear(passphrase);
-            ownedKey?.Dispose();
+            Secrets.Clear(spec.Passphrase);
+            key?.Dispose();
         }
 
         return Task.CompletedTask;
@@ -186,28 +156,5 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         }
 
         base.Dispose(disposing);
-    }
-
-    private SoftwareDeviceKey LoadOrCreateSoftwareKey(string keyPath, char[]? passphrase)
-    {
-        if (File.Exists(keyPath))
-        {
-            return SoftwareDeviceKey.Load(keyPath, passphrase);
-        }
-
-        if (passphrase is null && !NoPassphrase)
-        {
-            throw new ZymException(
-                "PassphraseRequired",
-                ZymErrorCategory.InvalidArgument,
-                $"'{keyPath}' does not exist, so a new device key would be written there: give -Passphrase to encrypt it, or -NoPassphrase.",
-                ThingName);
-        }
-
-        var key = SoftwareDeviceKey.Generate();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(keyPath)!);
-        key.Save(keyPath, passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase));
-        WriteVerbose($"Generated a new {key.KeyAlgorithm} device key at {keyPath}.");
-        return key;
     }
 }

@@ -13,7 +13,9 @@ public abstract class ZymkeyCmdlet : ZymAsyncCmdlet
     [Parameter]
     public string? LibraryPath { get; set; }
 
+    /// <summary>Where to find the library, from -LibraryPath.</summary>
+    internal ZymkeyOptions ZymkeyOptions => LibraryPath is null ? ZymkeyOptions.Default : ZymkeyOptions.Default with { LibraryPath = LibraryPath };
+
     /// <summary>Opens (a lease on) the Zymkey; the caller disposes it.</summary>
-    internal ZymkeyDevice OpenZymkey() =>
-        ZymkeyDevice.Open(LibraryPath is null ? ZymkeyOptions.Default : ZymkeyOptions.Default with { LibraryPath = LibraryPath }, Log);
+    internal ZymkeyDevice OpenZymkey() => ZymkeyDevice.Open(ZymkeyOptions, Log);
 }
