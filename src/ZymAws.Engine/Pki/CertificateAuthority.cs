@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
@@ -356,6 +357,44 @@ public sealed class CertificateAuthority : IDisposable
                 Extension(X509Extensions.SubjectKeyIdentifier, false, new DerOctetString(keyId)),
                 _authorityKeyIdExtension));
         return Pem.Encode("CERTIFICATE", der);
+    }
+
+    /// <summary>
+    /// A TLS server certificate for <paramref name="dnsNames"/> (the first is also the CN): subjectAltName with those
+    /// names (an IP address becomes an iPAddress entry), keyUsage digitalSignature, extendedKeyUsage serverAuth,
+    /// CA:FALSE. For the local credentials-provider endpoint, whose clients trust this CA for the rehearsal.
+    /// </summary>
+    /// <returns>The certificate's DER.</returns>
+    public byte[] IssueServerCertificate(byte[] subjectPublicKeyInfo, IReadOnlyList<string> dnsNames, int validityDays = 30)
+    {
+        if (subjectPublicKeyInfo is null || dnsNames is null || dnsNames.Count == 0)
+        {
+            throw new ArgumentException("A public key and at least one name are required.");
+        }
+
+        ThrowIfDisposed();
+        DateTime now = Truncate(DateTime.UtcNow);
+        DateTime notAfter = CheckValidity(now, validityDays, dnsNames[0]);
+        var spki = SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(subjectPublicKeyInfo));
+        var names = dnsNames.Select(n => System.Net.IPAddress.TryParse(n, out _) ? new GeneralName(GeneralName.IPAddress, n) : new GeneralName(GeneralName.DnsName, n)).ToArray();
+        byte[] der = BuildAndSign(
+            _signer,
+            _hash,
+            _signatureAlgorithmDer,
+            RandomSerial(),
+            _issuerDer,
+            now - s_backdate,
+            notAfter,
+            DistinguishedName.Build(new[] { (DistinguishedName.CommonName, dnsNames[0]) }).GetEncoded(Asn1Encodable.Der),
+            spki.GetEncoded(Asn1Encodable.Der),
+            Concat(
+                Extension(X509Extensions.BasicConstraints, true, new BasicConstraints(false)),
+                Extension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature)),
+                Extension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_serverAuth)),
+                Extension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names)),
+                Extension(X509Extensions.SubjectKeyIdentifier, false, new DerOctetString(KeyIdentifier(spki))),
+                _authorityKeyIdExtension));
+        return der;
     }
 
     /// <inheritdoc />
