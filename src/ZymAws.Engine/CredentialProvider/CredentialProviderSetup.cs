@@ -173,7 +173,7 @@ public sealed class CredentialProviderSetup
                 _log.Warning($"IAM role '{role.RoleName}' exists with MaxSessionDuration {existingMax} s (asked {asked} s); it is left as it is.");
             }
 
-            if (PolicyJson.AllowsServicePrincipal(role.AssumeRolePolicyDocument, AwsNames.CredentialsProviderPrincipal, AssumeRole))
+            if (DeviceCredentials.CredentialRule.TrustDecision(role.RoleName, role.AssumeRolePolicyDocument, role.Arn, null, null).Allowed)
             {
                 result.TrustPolicyStatus = SetupStatus.Existing;
             }

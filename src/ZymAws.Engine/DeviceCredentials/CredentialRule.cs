@@ -209,7 +209,7 @@ public static class CredentialRule
     public const string Action = "iot:AssumeRoleWithCertificate";
 
     /// <summary>The service principal a role's trust policy must allow.</summary>
-    public const string ServicePrincipal = "credentials.iot.amazonaws.com";
+    public const string ServicePrincipal = CredentialProvider.Internal.AwsNames.CredentialsProviderPrincipal;
 
     /// <summary>Judges one request.</summary>
     public static CredentialDecision Evaluate(CredentialFacts facts)
@@ -309,17 +309,7 @@ public static class CredentialRule
         }
         else
         {
-            var trust = PolicyEvaluator.Evaluate(new[] { ("trust policy of " + role.Name, role.TrustPolicy ?? string.Empty) }, new PolicyRequest("sts:AssumeRole", role.Arn)
-            {
-                Principal = ("Service", ServicePrincipal),
-                // UNVERIFIED: the context the credentials provider gives a trust policy's conditions; these are the
-                // confused-deputy keys AWS documents for service principals.
-                Context = new Dictionary<string, string>
-                {
-                    ["aws:SourceAccount"] = facts.AccountId ?? string.Empty,
-                    ["aws:SourceArn"] = aliasArn,
-                },
-            });
+            var trust = TrustDecision(role.Name, role.TrustPolicy, role.Arn, facts.AccountId, aliasArn);
             Add(CredentialCheck.Role, trust.Allowed ? CheckOutcome.Passed : CheckOutcome.Failed, trust.Allowed
                 ? $"role {role.Name} trusts {ServicePrincipal}"
                 : $"role {role.Name}'s trust policy does not let {ServicePrincipal} call sts:AssumeRole" + (trust.Notes.Count == 0 ? string.Empty : "; " + string.Join("; ", trust.Notes)));
@@ -332,6 +322,20 @@ public static class CredentialRule
 
         return new CredentialDecision(checks, alias?.RoleArn, alias?.DurationSeconds);
     }
+
+    /// <summary>
+    /// Whether a role's trust policy lets the credentials provider (<see cref="ServicePrincipal"/>) call sts:AssumeRole.
+    /// The one rule for it: the Role check uses it, and so does the setup that adds the principal when it is missing.
+    /// </summary>
+    public static PolicyDecision TrustDecision(string roleName, string? trustPolicy, string roleArn, string? accountId, string? roleAliasArn) =>
+        PolicyEvaluator.Evaluate(new[] { ("trust policy of " + roleName, trustPolicy ?? string.Empty) }, new PolicyRequest("sts:AssumeRole", roleArn)
+        {
+            Principal = ("Service", ServicePrincipal),
+
+            // UNVERIFIED: the context the credentials provider gives a trust policy's conditions; these are the
+            // confused-deputy keys AWS documents for service principals. Unknown ones leave the key absent.
+            Context = Present(("aws:SourceAccount", accountId), ("aws:SourceArn", roleAliasArn)),
+        });
 
     /// <summary>
     /// The certificate and CA checks alone: what the endpoint judges in the TLS handshake, before any request is read.
@@ -408,6 +412,20 @@ public static class CredentialRule
         foreach (var pair in facts.SubjectFields)
         {
             context["iot:Certificate.Subject." + pair.Key] = pair.Value;
+        }
+
+        return context;
+    }
+
+    private static Dictionary<string, string> Present(params (string Key, string? Value)[] pairs)
+    {
+        var context = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in pairs)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                context[key] = value!;
+            }
         }
 
         return context;

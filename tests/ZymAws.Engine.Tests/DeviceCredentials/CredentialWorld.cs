@@ -78,6 +78,13 @@ public sealed class CredentialWorld : MotoServer, IAsyncLifetime
         var key = SoftwareDeviceKey.Generate();
         string keyPath = _dir[thingName + ".key"];
         key.Save(keyPath, KeyProtection.None);
+        var (issued, certPath) = await CertifyAsync(thingName, key, provision, roleAlias, policy, region, endpoint);
+        return new TestDevice(thingName, key, keyPath, certPath, issued);
+    }
+
+    /// <summary>A certificate in the seed layout for <paramref name="key"/> (wherever it lives), written to a file and provisioned unless told not to.</summary>
+    public async Task<(IssuedCertificate Certificate, string Path)> CertifyAsync(string thingName, IDeviceKey key, bool provision = true, string? roleAlias = RoleAlias, string? policy = PolicyName, string? region = Region, string? endpoint = null)
+    {
         var subject = new DeviceSubject(thingName, policy, region, endpoint ?? EndpointHost.Split('.')[0], roleAlias);
         var issued = Ca.IssueDeviceCertificate(DeviceCsr.Create(key, subject));
         string certPath = _dir[thingName + ".crt"];
@@ -89,14 +96,18 @@ public sealed class CredentialWorld : MotoServer, IAsyncLifetime
             Assert.Equal(DeviceProvisioningStatus.Provisioned, Assert.Single(summary.Results).Status);
         }
 
-        return new TestDevice(thingName, key, keyPath, certPath, issued);
+        return (issued, certPath);
     }
 
     /// <summary>A request from <paramref name="device"/> to the local endpoint, as its certificate's subject says.</summary>
     public DeviceCredentialRequest Request(TestDevice device, string? thingName = "", string? roleAlias = null, string? host = null) =>
-        new(new[] { device.Certificate.GetDer() }, device.Key, host ?? EndpointHost, roleAlias ?? RoleAlias)
+        Request(device.Certificate, device.Key, thingName == string.Empty ? device.ThingName : thingName, roleAlias, host);
+
+    /// <summary>A request with any key to the local endpoint.</summary>
+    public DeviceCredentialRequest Request(IssuedCertificate certificate, IDeviceKey key, string? thingName, string? roleAlias = null, string? host = null) =>
+        new(new[] { certificate.GetDer() }, key, host ?? EndpointHost, roleAlias ?? RoleAlias)
         {
-            ThingName = thingName == string.Empty ? device.ThingName : thingName,
+            ThingName = thingName,
             Port = Endpoint.Port,
             ConnectHost = "127.0.0.1",
             ServerTrust = Trust,

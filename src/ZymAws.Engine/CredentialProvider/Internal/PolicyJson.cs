@@ -8,8 +8,8 @@ using System.Text.Json;
 namespace ZymAws.Engine.CredentialProvider.Internal;
 
 /// <summary>
-/// IAM / IoT policy documents as JSON: building, validating, comparing by meaning (key order, array order and
-/// "x" versus ["x"] do not matter) and checking a role's trust policy for a service principal.
+/// IAM / IoT policy documents as JSON: building, validating and comparing by meaning (key order, array order and
+/// "x" versus ["x"] do not matter). Judging what a policy allows is <see cref="DeviceCredentials.PolicyEvaluator"/>'s.
 /// </summary>
 internal static class PolicyJson
 {
@@ -53,44 +53,6 @@ internal static class PolicyJson
         {
             return false;
         }
-    }
-
-    /// <summary>Whether some statement allows <paramref name="action"/> to the service principal <paramref name="service"/>.</summary>
-    public static bool AllowsServicePrincipal(string? trustPolicy, string service, string action)
-    {
-        if (string.IsNullOrWhiteSpace(trustPolicy))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(trustPolicy!);
-            foreach (var statement in Statements(doc.RootElement))
-            {
-                if (statement.ValueKind != JsonValueKind.Object ||
-                    !statement.TryGetProperty("Effect", out var effect) || effect.ValueKind != JsonValueKind.String ||
-                    !string.Equals(effect.GetString(), "Allow", StringComparison.OrdinalIgnoreCase) ||
-                    statement.TryGetProperty("Condition", out _))
-                {
-                    continue;
-                }
-
-                bool actionOk = statement.TryGetProperty("Action", out var actions) &&
-                    Strings(actions).Any(a => string.Equals(a, action, StringComparison.OrdinalIgnoreCase) || a == "*" || string.Equals(a, "sts:*", StringComparison.OrdinalIgnoreCase));
-                bool principalOk = statement.TryGetProperty("Principal", out var principal) && principal.ValueKind == JsonValueKind.Object &&
-                    principal.TryGetProperty("Service", out var services) && Strings(services).Any(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
-                if (actionOk && principalOk)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
     }
 
     /// <summary>The trust policy with one more statement allowing <paramref name="action"/> to the service principal; other statements kept.</summary>
