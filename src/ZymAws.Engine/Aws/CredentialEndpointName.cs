@@ -14,10 +14,11 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
     /// <summary>The error id when a value cannot be an endpoint name, or contradicts the region given with it.</summary>
     public const string InvalidErrorId = "CredentialEndpointInvalid";
 
-    private CredentialEndpointName(string prefix, string? region)
+    private CredentialEndpointName(string prefix, string? region, int? port = null)
     {
         Prefix = prefix;
         Region = region;
+        Port = port;
     }
 
     /// <summary>The account-specific prefix, e.g. "c1a2b3c4d5e6f7".</summary>
@@ -25,6 +26,9 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
 
     /// <summary>The region, when known (from the host, or given alongside a bare prefix).</summary>
     public string? Region { get; }
+
+    /// <summary>The port a URL or "host:port" named, or null (443).</summary>
+    public int? Port { get; }
 
     /// <summary>The full host name, or null when the region is unknown.</summary>
     public string? Host => Region is null ? null : Format(Prefix, Region);
@@ -53,11 +57,16 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
 
         string text = value!.Trim();
         string host = text;
+        int? port = null;
         if (text.IndexOf("://", StringComparison.Ordinal) > 0)
         {
-            host = Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0
-                ? uri.Host
-                : throw Invalid(value, "it is not a valid URL");
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+            {
+                throw Invalid(value, "it is not a valid URL");
+            }
+
+            host = uri.Host;
+            port = uri.IsDefaultPort ? null : uri.Port;
         }
         else
         {
@@ -70,6 +79,9 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
             int colon = host.LastIndexOf(':');
             if (colon > 0)
             {
+                port = int.TryParse(host.Substring(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int p) && p is > 0 and < 65536
+                    ? p
+                    : throw Invalid(value, "its port is not a number from 1 to 65535");
                 host = host.Substring(0, colon);
             }
         }
@@ -84,7 +96,7 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
                 throw Invalid(value, "it is neither an endpoint prefix nor a host of the form <prefix>.credentials.iot.<region>.amazonaws.com");
             }
 
-            return new CredentialEndpointName(host, givenRegion);
+            return new CredentialEndpointName(host, givenRegion, port);
         }
 
         string prefix = host.Substring(0, at);
@@ -103,7 +115,7 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
             throw Invalid(value, $"its region {hostRegion} differs from the region given with it ({givenRegion})");
         }
 
-        return new CredentialEndpointName(prefix.ToLowerInvariant(), hostRegion.ToLowerInvariant());
+        return new CredentialEndpointName(prefix.ToLowerInvariant(), hostRegion.ToLowerInvariant(), port);
     }
 
     /// <inheritdoc />

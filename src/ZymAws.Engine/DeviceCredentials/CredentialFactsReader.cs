@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.CredentialProvider.Internal;
+using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.DeviceCredentials;
 
@@ -24,16 +25,36 @@ public sealed class CredentialQuery
     public string RoleAlias { get; }
 
     /// <summary>The thing name header, or null.</summary>
-    public string? ThingName { get; init; }
+    public string? ThingName { get; set; }
 
     /// <summary>The host the device asks (SNI), or null.</summary>
-    public string? RequestedHost { get; init; }
+    public string? RequestedHost { get; set; }
 
     /// <summary>The account's credentials-provider host when the caller knows it; otherwise DescribeEndpoint is asked.</summary>
-    public string? EndpointHost { get; init; }
+    public string? EndpointHost { get; set; }
 
     /// <summary>Subject fields (CommonName, Organization, ...) for iot:Certificate.Subject.* policy variables.</summary>
-    public IReadOnlyDictionary<string, string> SubjectFields { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> SubjectFields { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>A query for <paramref name="certificate"/>: its id, and its subject fields for policy variables.</summary>
+    public static CredentialQuery For(CertificateInfo certificate, string roleAlias)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var subject = certificate.DeviceSubject;
+        foreach (var (name, value) in new[]
+        {
+            ("CommonName", subject.ThingName), ("Organization", subject.CredentialEndpoint), ("OrganizationalUnit", subject.RoleAlias),
+            ("Locality", subject.Region), ("StateName", subject.IotPolicy),
+        })
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                fields[name] = value!;
+            }
+        }
+
+        return new CredentialQuery(certificate.CertificateId, roleAlias) { SubjectFields = fields };
+    }
 }
 
 /// <summary>

@@ -275,13 +275,11 @@ public sealed class LocalCredentialEndpoint : IDisposable
         string? thing = head["x-amzn-iot-thingname"];
         thing = string.IsNullOrEmpty(thing) ? null : thing;
         var certificate = CertificateInfo.Parse(server.ClientCertificate!);
-        var facts = CredentialFactsReader.ReadAsync(_backend, new CredentialQuery(certificate.CertificateId, alias)
-        {
-            ThingName = thing,
-            RequestedHost = server.ServerName,
-            EndpointHost = Host,
-            SubjectFields = SubjectFields(certificate),
-        }, _stopping.Token).GetAwaiter().GetResult();
+        var query = CredentialQuery.For(certificate, alias);
+        query.ThingName = thing;
+        query.RequestedHost = server.ServerName;
+        query.EndpointHost = Host;
+        var facts = CredentialFactsReader.ReadAsync(_backend, query, _stopping.Token).GetAwaiter().GetResult();
         var decision = CredentialRule.Evaluate(facts);
         string who = $"certificate {certificate.CertificateId.Substring(0, 12)}…, alias '{alias}'" + (thing is null ? string.Empty : $", thing '{thing}'");
         if (!decision.Allowed)
@@ -348,27 +346,6 @@ public sealed class LocalCredentialEndpoint : IDisposable
         404 => "Not Found",
         _ => "Error",
     };
-
-    /// <summary>Subject fields by the names AWS IoT's iot:Certificate.Subject.* variables use.</summary>
-    internal static IReadOnlyDictionary<string, string> SubjectFields(CertificateInfo certificate)
-    {
-        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        void Put(string name, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                fields[name] = value!;
-            }
-        }
-
-        var subject = certificate.DeviceSubject;
-        Put("CommonName", subject.ThingName);
-        Put("Organization", subject.CredentialEndpoint);
-        Put("OrganizationalUnit", subject.RoleAlias);
-        Put("Locality", subject.Region);
-        Put("StateName", subject.IotPolicy);
-        return fields;
-    }
 
     private static CredentialEndpointName? TryParseHost(string host)
     {

@@ -65,6 +65,33 @@ public static class SecureFile
     public static void WriteAllText(string path, string text, bool overwrite, bool ownerOnly = true)
         => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text ?? throw new ArgumentNullException(nameof(text))), overwrite, ownerOnly);
 
+    /// <summary>
+    /// Creates a folder for secrets (and any missing parents) and makes it owner-only (0700 on Unix), whatever the umask;
+    /// an existing folder is made owner-only too.
+    /// </summary>
+    /// <exception cref="ZymException">FileAccessDenied, FileWriteFailed (Target = the path).</exception>
+    public static void CreatePrivateDirectory(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ZymException("FileAccessDenied", ZymErrorCategory.PermissionDenied, $"Cannot create the folder '{full}': {e.Message}", full, e);
+        }
+        catch (IOException e)
+        {
+            throw new ZymException("FileWriteFailed", ZymErrorCategory.WriteError, $"Cannot create the folder '{full}': {e.Message}", full, e);
+        }
+
+        if (UnixFileNative.IsUnix && UnixFileNative.Chmod(full, Convert.ToInt32("700", 8)) != 0)
+        {
+            throw new ZymException("FileAccessDenied", ZymErrorCategory.PermissionDenied, $"Cannot make the folder '{full}' owner-only (errno {UnixFileNative.LastErrno()}).", full);
+        }
+    }
+
     /// <summary>Writes several files as one unit: all are written or none.</summary>
     public static void WriteAll(IReadOnlyList<SecureFileContent> files, bool overwrite)
     {

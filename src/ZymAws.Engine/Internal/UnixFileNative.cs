@@ -66,6 +66,8 @@ internal static class UnixFileNative
 
     internal static int Unlink(string path) => Call(() => Glibc.unlink(Utf8Z(path)), () => Libc.unlink(Utf8Z(path)));
 
+    internal static int Chmod(string path, int mode) => Call(() => Glibc.chmod(Utf8Z(path), mode), () => Libc.chmod(Utf8Z(path), mode));
+
     internal static int LastErrno() => Marshal.GetLastWin32Error();
 
     private static T Call<T>(Func<T> glibc, Func<T> libc)
@@ -122,6 +124,9 @@ internal static class UnixFileNative
 
         [DllImport(Lib, SetLastError = true)]
         internal static extern int unlink(byte[] path);
+
+        [DllImport(Lib, SetLastError = true)]
+        internal static extern int chmod(byte[] path, int mode);
     }
 
     private static class Libc
@@ -154,6 +159,9 @@ internal static class UnixFileNative
 
         [DllImport(Lib, SetLastError = true)]
         internal static extern int unlink(byte[] path);
+
+        [DllImport(Lib, SetLastError = true)]
+        internal static extern int chmod(byte[] path, int mode);
     }
 #pragma warning restore SA1300, IDE1006
 }

@@ -22,6 +22,14 @@ public class CredentialEndpointNameTests
     }
 
     [Theory]
+    [InlineData("c1.credentials.iot.us-east-1.amazonaws.com", null)]
+    [InlineData("https://c1.credentials.iot.us-east-1.amazonaws.com", null)]
+    [InlineData("https://c1.credentials.iot.us-east-1.amazonaws.com:443/", null)]
+    [InlineData("https://c1.credentials.iot.us-east-1.amazonaws.com:8443/", 8443)]
+    [InlineData("c1.credentials.iot.us-east-1.amazonaws.com:9443", 9443)]
+    public void Parse_ReadsThePort(string value, int? port) => Assert.Equal(port, CredentialEndpointName.Parse(value)!.Port);
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
@@ -33,6 +41,8 @@ public class CredentialEndpointNameTests
     [InlineData("c1.credentials.iot.us-east-1.example.com")]
     [InlineData("c1.credentials.iot.cn-north-1.amazonaws.com")]
     [InlineData("-c1")]
+    [InlineData("c1.credentials.iot.us-east-1.amazonaws.com:http")]
+    [InlineData("c1.credentials.iot.us-east-1.amazonaws.com:70000")]
     public void Parse_RefusesWhatCannotBeAnEndpoint(string value)
     {
         var ex = Assert.Throws<ZymException>(() => CredentialEndpointName.Parse(value));
