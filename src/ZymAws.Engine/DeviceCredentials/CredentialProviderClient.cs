@@ -96,7 +96,7 @@ public static class CredentialProviderClient
     /// <summary>Fetches credentials.</summary>
     /// <exception cref="CredentialProviderException">A refusal, an untrusted server, an unreachable endpoint, a bad answer.</exception>
     /// <exception cref="ZymException">CredentialKeyMismatch when the key is not the certificate's.</exception>
-    public static async Task<DeviceCredentials> FetchAsync(DeviceCredentialRequest request, CredentialProviderClientSettings? settings = null, IEngineLog? log = null, CancellationToken cancellationToken = default)
+    public static async Task<TemporaryCredentials> FetchAsync(DeviceCredentialRequest request, CredentialProviderClientSettings? settings = null, IEngineLog? log = null, CancellationToken cancellationToken = default)
     {
         if (request is null)
         {
@@ -156,7 +156,7 @@ public static class CredentialProviderClient
     }
 
     /// <summary>Reads a 200 body: {"credentials":{"accessKeyId","secretAccessKey","sessionToken","expiration"}}.</summary>
-    internal static DeviceCredentials ParseCredentials(byte[] body, DeviceCredentialRequest request)
+    internal static TemporaryCredentials ParseCredentials(byte[] body, DeviceCredentialRequest request)
     {
         try
         {
@@ -164,7 +164,7 @@ public static class CredentialProviderClient
             var c = doc.RootElement.GetProperty("credentials");
             string Str(string name) => c.GetProperty(name).GetString() ?? throw new InvalidDataException(name + " is null");
             var expiration = DateTimeOffset.Parse(Str("expiration"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            return new DeviceCredentials(Str("accessKeyId"), Str("secretAccessKey"), Str("sessionToken"), expiration)
+            return new TemporaryCredentials(Str("accessKeyId"), Str("secretAccessKey"), Str("sessionToken"), expiration)
             {
                 Region = request.Region,
                 RoleAlias = request.RoleAlias,
@@ -180,7 +180,7 @@ public static class CredentialProviderClient
         }
     }
 
-    private static async Task<DeviceCredentials> AttemptAsync(DeviceCredentialRequest request, CredentialProviderClientSettings settings, CancellationToken cancellationToken)
+    private static async Task<TemporaryCredentials> AttemptAsync(DeviceCredentialRequest request, CredentialProviderClientSettings settings, CancellationToken cancellationToken)
     {
         string host = request.ConnectHost ?? request.EndpointHost;
         int port = request.ConnectPort ?? request.Port;
@@ -205,7 +205,7 @@ public static class CredentialProviderClient
         }
     }
 
-    private static DeviceCredentials Exchange(DeviceCredentialRequest request, NetworkStream network, string host, int port, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private static TemporaryCredentials Exchange(DeviceCredentialRequest request, NetworkStream network, string host, int port, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         var client = new CredentialTlsClient(new BcTlsCrypto(), request);
         var protocol = new TlsClientProtocol(network);

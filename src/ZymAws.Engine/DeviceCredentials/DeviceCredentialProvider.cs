@@ -94,7 +94,7 @@ public sealed class DeviceCredentialPlan
 
     public string? CacheDirectory { get; internal set; }
 
-    public string CacheKey => CredentialCache.KeyFor(Certificate.GetDer(), EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
+    public string CacheKey => DeviceCredentialCache.KeyFor(Certificate.GetDer(), EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
 
     /// <summary>The URL asked: https://host[:port]/role-aliases/alias/credentials.</summary>
     public string Url => $"https://{EndpointHost}{(Port == 443 ? string.Empty : ":" + Port.ToString(CultureInfo.InvariantCulture))}/role-aliases/{Uri.EscapeDataString(RoleAlias)}/credentials";
@@ -142,7 +142,9 @@ public static class DeviceCredentialProvider
         string alias = Given(options.RoleAlias) ?? subject.RoleAlias
             ?? throw Missing(source, "role alias", "OU=", "-RoleAlias");
         string? region = Given(options.Region);
-        var endpoint = CredentialEndpointName.Parse(Given(options.CredentialEndpoint) ?? subject.CredentialEndpoint, region ?? subject.Region)
+        // A given endpoint speaks for itself; the subject's region only completes the subject's own prefix.
+        string? givenEndpoint = Given(options.CredentialEndpoint);
+        var endpoint = CredentialEndpointName.Parse(givenEndpoint ?? subject.CredentialEndpoint, region ?? (givenEndpoint is null ? subject.Region : null))
             ?? throw Missing(source, "credentials-provider endpoint prefix", "O=", "-CredentialEndpoint");
         var (connectHost, connectPort) = ParseConnectAddress(options.ConnectAddress);
         return new DeviceCredentialPlan(chain, options.Key.Describe(thing ?? subject.ThingName))
@@ -160,11 +162,11 @@ public static class DeviceCredentialProvider
     }
 
     /// <summary>Credentials: cached when fresh, else fetched (the key opened only then) and cached.</summary>
-    public static async Task<DeviceCredentials> GetAsync(DeviceCredentialOptions options, IZymkeyKeyOpener? zymkey, IEngineLog? log = null, CancellationToken cancellationToken = default)
+    public static async Task<TemporaryCredentials> GetAsync(DeviceCredentialOptions options, IZymkeyKeyOpener? zymkey, IEngineLog? log = null, CancellationToken cancellationToken = default)
     {
         log ??= NullEngineLog.Instance;
         var plan = Plan(options);
-        var cache = new CredentialCache(options.CacheDirectory);
+        var cache = new DeviceCredentialCache(options.CacheDirectory);
         var credentials = await cache.GetOrFetchAsync(plan.CacheKey, async token =>
         {
             log.Verbose($"Asking {plan.Url}{(plan.ConnectHost is null ? string.Empty : $" via {plan.ConnectHost}:{plan.ConnectPort ?? plan.Port}")} " +
@@ -194,6 +196,11 @@ public static class DeviceCredentialProvider
         int? port = null;
         int colon = text.LastIndexOf(':');
         bool bracketed = text.StartsWith("[", StringComparison.Ordinal);
+        if (colon == 0)
+        {
+            throw new ZymException("ConnectAddressInvalid", ZymErrorCategory.InvalidArgument, $"'{address}' names no host.", address);
+        }
+
         if (colon > 0 && (!bracketed || text.IndexOf(']') < colon) && (bracketed || text.IndexOf(':') == colon))
         {
             host = text.Substring(0, colon);

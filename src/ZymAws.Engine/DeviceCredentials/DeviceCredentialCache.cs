@@ -19,16 +19,16 @@ namespace ZymAws.Engine.DeviceCredentials;
 /// by every process of the user (owner-only folder and files). Concurrent requests for the same credentials make one
 /// fetch: in-process with a lock per key, across processes with an exclusive lock file per key.
 /// </summary>
-public sealed class CredentialCache
+public sealed class DeviceCredentialCache
 {
     /// <summary>Credentials are refreshed this long before they expire (as the AWS SDKs and the Roles Anywhere helper do).</summary>
     public static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
 
-    private static readonly ConcurrentDictionary<string, DeviceCredentials> s_memory = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, TemporaryCredentials> s_memory = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_gates = new(StringComparer.Ordinal);
 
     /// <param name="directory">A folder for the shared on-disk cache, or null for memory only.</param>
-    public CredentialCache(string? directory = null)
+    public DeviceCredentialCache(string? directory = null)
     {
         Directory = directory is null ? null : Path.GetFullPath(directory);
     }
@@ -66,7 +66,7 @@ public sealed class CredentialCache
     /// Fresh credentials from the cache, or from <paramref name="fetch"/> (once, however many callers ask at the same time)
     /// and then cached. <paramref name="refresh"/> skips what is cached (and replaces it).
     /// </summary>
-    public async Task<DeviceCredentials> GetOrFetchAsync(string key, Func<CancellationToken, Task<DeviceCredentials>> fetch, bool refresh = false, CancellationToken cancellationToken = default)
+    public async Task<TemporaryCredentials> GetOrFetchAsync(string key, Func<CancellationToken, Task<TemporaryCredentials>> fetch, bool refresh = false, CancellationToken cancellationToken = default)
     {
         if (!refresh && Fresh(key) is { } cached)
         {
@@ -112,7 +112,7 @@ public sealed class CredentialCache
     }
 
     /// <summary>What is cached for <paramref name="key"/> and still fresh, or null (memory first, then disk).</summary>
-    public DeviceCredentials? Fresh(string key)
+    public TemporaryCredentials? Fresh(string key)
     {
         if (s_memory.TryGetValue(key, out var inMemory) && inMemory.IsFreshFor(RefreshMargin, DateTimeOffset.UtcNow))
         {
@@ -128,7 +128,7 @@ public sealed class CredentialCache
         return null;
     }
 
-    private DeviceCredentials? ReadFile(string key)
+    private TemporaryCredentials? ReadFile(string key)
     {
         string path = Path.Combine(Directory!, key + ".json");
         try
@@ -141,7 +141,7 @@ public sealed class CredentialCache
                 return null;
             }
 
-            var credentials = new DeviceCredentials(Str("AccessKeyId")!, Str("SecretAccessKey")!, Str("SessionToken")!,
+            var credentials = new TemporaryCredentials(Str("AccessKeyId")!, Str("SecretAccessKey")!, Str("SessionToken")!,
                 DateTimeOffset.Parse(Str("Expiration")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
             {
                 Region = Str("Region"),
@@ -159,7 +159,7 @@ public sealed class CredentialCache
         }
     }
 
-    private void WriteFile(string key, DeviceCredentials credentials)
+    private void WriteFile(string key, TemporaryCredentials credentials)
     {
         string json = JsonSerializer.Serialize(new
         {

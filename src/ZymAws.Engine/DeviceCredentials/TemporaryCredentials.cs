@@ -8,9 +8,9 @@ namespace ZymAws.Engine.DeviceCredentials;
 /// Temporary AWS credentials the credentials provider handed a device. <see cref="SecretAccessKey"/> and
 /// <see cref="SessionToken"/> are secrets: <see cref="ToString"/> leaves them out; never log them.
 /// </summary>
-public sealed class DeviceCredentials
+public sealed class TemporaryCredentials
 {
-    public DeviceCredentials(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration)
+    public TemporaryCredentials(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration)
     {
         AccessKeyId = accessKeyId;
         SecretAccessKey = secretAccessKey;
@@ -59,7 +59,7 @@ public sealed class DeviceCredentials
     });
 
     /// <summary>A copy marked as served from a cache.</summary>
-    public DeviceCredentials AsCached() => new(AccessKeyId, SecretAccessKey, SessionToken, Expiration)
+    public TemporaryCredentials AsCached() => new(AccessKeyId, SecretAccessKey, SessionToken, Expiration)
     {
         Region = Region,
         RoleAlias = RoleAlias,
