@@ -5,7 +5,7 @@ using ZymAws.Engine.CredentialProvider.Internal;
 namespace ZymAws.Engine.DeviceCredentials;
 
 /// <summary>A registered certificate as the control plane describes it.</summary>
-public sealed record CertificateFacts(string CertificateId, string CertificateArn, string Status)
+public sealed record RegisteredCertificate(string CertificateId, string CertificateArn, string Status)
 {
     /// <summary>The CA it was registered with, or null (registered without a CA, or issued by AWS IoT).</summary>
     public string? CaCertificateId { get; init; }
@@ -58,7 +58,7 @@ public sealed class CredentialFacts
     public string? CertificateId { get; init; }
 
     /// <summary>The registered certificate, or null when the account does not know it.</summary>
-    public CertificateFacts? Certificate { get; init; }
+    public RegisteredCertificate? Certificate { get; init; }
 
     /// <summary>The x-amzn-iot-thingname header, or null when not sent.</summary>
     public string? ThingName { get; init; }

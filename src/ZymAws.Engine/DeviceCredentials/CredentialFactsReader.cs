@@ -80,7 +80,7 @@ public static class CredentialFactsReader
             : OrNull(() => iot.DescribeEndpointAsync(IotEndpointType.CredentialProvider, cancellationToken));
 
         var description = await certTask.ConfigureAwait(false);
-        CertificateFacts? certificate = null;
+        RegisteredCertificate? certificate = null;
         IReadOnlyList<string> things = Array.Empty<string>();
         IReadOnlyList<PolicyFacts> policies = Array.Empty<PolicyFacts>();
         if (description is not null)
@@ -136,18 +136,18 @@ public static class CredentialFactsReader
     }
 
     /// <summary>The certificate and its CA's status (what the endpoint judges during the TLS handshake), or null when unknown.</summary>
-    public static async Task<CertificateFacts?> ReadCertificateAsync(AwsSession session, string certificateId, CancellationToken cancellationToken = default)
+    public static async Task<RegisteredCertificate?> ReadCertificateAsync(AwsSession session, string certificateId, CancellationToken cancellationToken = default)
     {
         var description = await OrNull(() => session.Iot.DescribeCertificateAsync(certificateId, cancellationToken)).ConfigureAwait(false);
         return description is null ? null : await WithCaAsync(session.Iot, description, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<CertificateFacts> WithCaAsync(IotClient iot, IotCertificateDescription description, CancellationToken cancellationToken)
+    private static async Task<RegisteredCertificate> WithCaAsync(IotClient iot, IotCertificateDescription description, CancellationToken cancellationToken)
     {
         var ca = description.CaCertificateId is null
             ? null
             : await OrNull(() => iot.DescribeCaCertificateAsync(description.CaCertificateId, cancellationToken)).ConfigureAwait(false);
-        return new CertificateFacts(description.CertificateId, description.CertificateArn, description.Status ?? "UNKNOWN")
+        return new RegisteredCertificate(description.CertificateId, description.CertificateArn, description.Status ?? "UNKNOWN")
         {
             CaCertificateId = description.CaCertificateId,
             CaStatus = ca?.Status,

@@ -340,7 +340,7 @@ public static class CredentialRule
     /// <summary>
     /// The certificate and CA checks alone: what the endpoint judges in the TLS handshake, before any request is read.
     /// </summary>
-    public static IReadOnlyList<CredentialCheckResult> CertificateChecks(CertificateFacts? cert, string? certificateId, DateTimeOffset now)
+    public static IReadOnlyList<CredentialCheckResult> CertificateChecks(RegisteredCertificate? cert, string? certificateId, DateTimeOffset now)
     {
         var checks = new List<CredentialCheckResult>(2);
         void Add(CredentialCheck check, CheckOutcome outcome, string detail) => checks.Add(new CredentialCheckResult(check, outcome, detail));
@@ -385,7 +385,7 @@ public static class CredentialRule
         return checks;
     }
 
-    private static Dictionary<string, string> PolicyContext(CredentialFacts facts, CertificateFacts cert, bool attached)
+    private static Dictionary<string, string> PolicyContext(CredentialFacts facts, RegisteredCertificate cert, bool attached)
     {
         var context = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
