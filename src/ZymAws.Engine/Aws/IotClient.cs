@@ -372,10 +372,10 @@ public sealed class IotClient
     }
 
     /// <summary>GetPolicy.</summary>
-    public async Task<IotPolicy> GetPolicyAsync(string policyName, CancellationToken cancellationToken = default)
+    public async Task<IotPolicyDescription> GetPolicyAsync(string policyName, CancellationToken cancellationToken = default)
     {
         var json = await CallAsync("GetPolicy", HttpMethod.Get, "/policies/" + Seg(policyName), policyName, null, cancellationToken).ConfigureAwait(false);
-        return new IotPolicy(json.Str("policyName") ?? policyName, json.Str("policyArn") ?? string.Empty)
+        return new IotPolicyDescription(json.Str("policyName") ?? policyName, json.Str("policyArn") ?? string.Empty)
         {
             PolicyDocument = json.Str("policyDocument"),
             DefaultVersionId = json.Str("defaultVersionId"),
@@ -430,11 +430,11 @@ public sealed class IotClient
     }
 
     /// <summary>DescribeRoleAlias.</summary>
-    public async Task<IotRoleAlias> DescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken = default)
+    public async Task<IotRoleAliasDescription> DescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken = default)
     {
         var json = await CallAsync("DescribeRoleAlias", HttpMethod.Get, "/role-aliases/" + Seg(roleAlias), roleAlias, null, cancellationToken).ConfigureAwait(false);
         var d = json.Obj("roleAliasDescription");
-        return new IotRoleAlias(d.Str("roleAlias") ?? roleAlias, d.Str("roleAliasArn") ?? string.Empty)
+        return new IotRoleAliasDescription(d.Str("roleAlias") ?? roleAlias, d.Str("roleAliasArn") ?? string.Empty)
         {
             RoleArn = d.Str("roleArn"),
             Owner = d.Str("owner"),

@@ -25,7 +25,7 @@ namespace ZymAws.Engine.Provisioning;
 /// JournalPathInvalid, JournalInUse, JournalCorrupt, JournalMismatch, JournalWriteFailed, an AwsServiceException from
 /// preflight, <see cref="OperationCanceledException"/> after cancellation (once in-flight devices have finished or
 /// been rolled back), or whatever a callback threw (rethrown once the batch has wound down).
-/// Per-device errors (in <see cref="DeviceProvisioningResult.Error"/>): ThingNameInvalid, PolicyNameMissing,
+/// Per-device errors (in <see cref="DeviceProvisioningOutcome.Error"/>): ThingNameInvalid, PolicyNameMissing,
 /// PolicyNameInvalid, ThingTypeNameInvalid, ThingAttributeInvalid, CertificateMissing, CertificateInvalid,
 /// CertificateExpired, CertificateNotIssuedByCa, CsrMissing, CsrInvalid, DeviceDuplicate, JournalMismatch,
 /// ProvisioningPolicyNotFound, CertificateNotActive, CertificateFromCsrUnresolved, CertificateRegistrationUnresolved,

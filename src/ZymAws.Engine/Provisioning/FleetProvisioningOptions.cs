@@ -39,7 +39,7 @@ public sealed class FleetProvisioningOptions
     public Action<ProvisioningProgress>? Progress { get; set; }
 
     /// <summary>Called (one call at a time) with each device's result as soon as it is known.</summary>
-    public Func<DeviceProvisioningResult, Task>? DeviceCompleted { get; set; }
+    public Func<DeviceProvisioningOutcome, Task>? DeviceCompleted { get; set; }
 
     /// <summary>Called (possibly concurrently from several devices) after each AWS step is done and journaled.</summary>
     public Action<ProvisioningStepEvent>? StepCompleted { get; set; }

@@ -46,8 +46,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     /// <summary>Validity of the device certificates in days.</summary>
     [Parameter]
-    [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
-    public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultDeviceValidityDays;
+    [ValidateRange(1, EnginePki.CaSigner.MaxValidityDays)]
+    public int ValidityDays { get; set; } = EnginePki.CaSigner.DefaultDeviceValidityDays;
 
     /// <summary>Writes each certificate (PEM) to &lt;ThingName&gt;.pem in this folder.</summary>
     [Parameter]
@@ -77,18 +77,18 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.DeviceCsr.LoadAll(file)));
+        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.SigningRequest.LoadAll(file)));
 
         return Task.CompletedTask;
     }
 
-    private IReadOnlyList<EnginePki.DeviceCsr> Read(object item) => item switch
+    private IReadOnlyList<EnginePki.SigningRequest> Read(object item) => item switch
     {
         DeviceCsr csr => new[] { csr.Engine },
-        FileInfo file => EnginePki.DeviceCsr.LoadAll(file.FullName),
-        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.DeviceCsr.ParseAll(text),
-        string path => EnginePki.DeviceCsr.LoadAll(ResolveInputPath(path)),
-        byte[] der => new[] { EnginePki.DeviceCsr.Parse(der) },
+        FileInfo file => EnginePki.SigningRequest.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.SigningRequest.ParseAll(text),
+        string path => EnginePki.SigningRequest.LoadAll(ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.SigningRequest.Parse(der) },
         _ => throw new ZymException(
             "CsrInputUnsupported",
             ZymErrorCategory.InvalidType,
@@ -96,9 +96,9 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
             item),
     };
 
-    private void Approve(object target, Func<IReadOnlyList<EnginePki.DeviceCsr>> read)
+    private void Approve(object target, Func<IReadOnlyList<EnginePki.SigningRequest>> read)
     {
-        IReadOnlyList<EnginePki.DeviceCsr> csrs;
+        IReadOnlyList<EnginePki.SigningRequest> csrs;
         try
         {
             csrs = read();

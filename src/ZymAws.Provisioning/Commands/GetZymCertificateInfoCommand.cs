@@ -52,23 +52,23 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateInfo.LoadAll(file)));
+        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)));
 
         return Task.CompletedTask;
     }
 
-    private IReadOnlyList<EnginePki.CertificateInfo> Read(PSObject wrapped) => wrapped.BaseObject switch
+    private IReadOnlyList<EnginePki.CertificateFacts> Read(PSObject wrapped) => wrapped.BaseObject switch
     {
         DeviceCertificate certificate => new[] { certificate.Engine },
         CertificateAuthority authority => new[] { authority.Engine.Certificate },
         CertificateInfo info => new[] { info.Engine },
-        X509Certificate2 x509 => new[] { EnginePki.CertificateInfo.Parse(x509.RawData) },
-        FileInfo file => EnginePki.CertificateInfo.LoadAll(file.FullName),
-        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateInfo.ParseAll(text),
-        string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
-        byte[] der => new[] { EnginePki.CertificateInfo.Parse(der) },
-        var item when Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateInfo.ParseAll(pem),
-        var item when (Property(wrapped, "FullName") ?? Property(wrapped, "Path")) is string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
+        X509Certificate2 x509 => new[] { EnginePki.CertificateFacts.Parse(x509.RawData) },
+        FileInfo file => EnginePki.CertificateFacts.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateFacts.ParseAll(text),
+        string path => EnginePki.CertificateFacts.LoadAll(ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.CertificateFacts.Parse(der) },
+        var item when Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateFacts.ParseAll(pem),
+        var item when (Property(wrapped, "FullName") ?? Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(ResolveInputPath(path)),
         var item => throw new ZymException(
             "CertificateInputUnsupported",
             ZymErrorCategory.InvalidType,
@@ -80,7 +80,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         ? (value is PSObject ps ? ps.BaseObject : value)
         : null;
 
-    private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateInfo>> read)
+    private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateFacts>> read)
     {
         try
         {

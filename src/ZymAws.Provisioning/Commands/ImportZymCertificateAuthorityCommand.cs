@@ -38,7 +38,7 @@ public sealed class ImportZymCertificateAuthorityCommand : ZymAsyncCmdlet
         {
             var certificatePath = ResolveInputPath(CertificatePath);
             var keyPath = ResolveInputPath(KeyPath);
-            var engine = EnginePki.CertificateAuthority.Load(certificatePath, keyPath, passphrase, Log);
+            var engine = EnginePki.CaSigner.Load(certificatePath, keyPath, passphrase, Log);
             WriteObject(new CertificateAuthority(engine));
         }
         catch (ItemNotFoundException e)

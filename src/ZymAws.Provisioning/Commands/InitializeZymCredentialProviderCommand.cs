@@ -35,7 +35,7 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
 
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
     [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderSetup.MaxCredentialDurationSeconds)]
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderProvisioner.MaxCredentialDurationSeconds)]
     public int CredentialDurationSeconds { get; set; } = 3600;
 
     /// <summary>The attached-thing condition in the IoT policy; on unless -RequireAttachedThing:$false.</summary>

@@ -257,13 +257,13 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             if (certificatePem is not null)
             {
-                var info = EnginePki.CertificateInfo.Parse(certificatePem);
+                var info = EnginePki.CertificateFacts.Parse(certificatePem);
                 subjectThing = info.ThingName;
                 subjectPolicy = info.IotPolicy;
             }
             else
             {
-                var csr = EnginePki.DeviceCsr.Parse(csrPem!);
+                var csr = EnginePki.SigningRequest.Parse(csrPem!);
                 subjectThing = csr.ThingName;
                 subjectPolicy = csr.DeviceSubject.IotPolicy;
             }
@@ -320,7 +320,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     private string? ReadIfNamed(PSObject item, string name) =>
         Text(item, name) is { } path ? File.ReadAllText(ResolveInputPath(path)) : null;
 
-    private Task DeviceCompleted(EngineProvisioning.DeviceProvisioningResult result)
+    private Task DeviceCompleted(EngineProvisioning.DeviceProvisioningOutcome result)
     {
         ErrorRecord? error = null;
         if (result.Error is not null)

@@ -39,8 +39,8 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 
     /// <summary>Validity of the CA certificate in days.</summary>
     [Parameter]
-    [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
-    public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultCaValidityDays;
+    [ValidateRange(1, EnginePki.CaSigner.MaxValidityDays)]
+    public int ValidityDays { get; set; } = EnginePki.CaSigner.DefaultCaValidityDays;
 
     /// <summary>
     /// Encrypts the CA key (PKCS#8, AES-256, PBKDF2). When neither this nor -NoPassphrase is given, an interactive
@@ -76,7 +76,7 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
             }
 
             var algorithm = Curve == "P384" ? DeviceKeyAlgorithm.EcP384 : DeviceKeyAlgorithm.EcP256;
-            var engine = EnginePki.CertificateAuthority.Create(Subject, algorithm, ValidityDays);
+            var engine = EnginePki.CaSigner.Create(Subject, algorithm, ValidityDays);
             Directory.CreateDirectory(folder);
             var protection = passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase);
             engine.Save(certificatePath, keyPath, protection, Force.IsPresent);

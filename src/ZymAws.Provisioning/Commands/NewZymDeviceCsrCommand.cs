@@ -145,7 +145,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
                 keySource = "Software key " + keyPath;
             }
 
-            var csr = EnginePki.DeviceCsr.Create(key, subject);
+            var csr = EnginePki.SigningRequest.Create(key, subject);
             if (outPath is not null)
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(outPath)!);

@@ -9,7 +9,7 @@ namespace ZymAws.Provisioning.Infrastructure;
 /// <summary>Shared by the credentials-provider setup cmdlets: the engine's setup object and -WhatIf/-Confirm.</summary>
 public abstract class SetupCmdlet : AwsCmdlet
 {
-    internal Engine.CredentialProvider.CredentialProviderSetup CreateSetup() => new(GetSession(), Log);
+    internal Engine.CredentialProvider.CredentialProviderProvisioner CreateSetup() => new(GetSession(), Log);
 
     /// <summary>ShouldProcess for the engine, asked on the pipeline thread.</summary>
     internal System.Func<string, string, Task<bool>> Confirm => (target, action) => ShouldProcessAsync(target, action);
@@ -56,8 +56,8 @@ public abstract class RoleSetupCmdlet : SetupCmdlet
 
     /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
     [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
-    public int MaxSessionDuration { get; set; } = Engine.CredentialProvider.CredentialProviderSetup.DefaultRoleSessionDuration;
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderProvisioner.MaxRoleSessionDuration)]
+    public int MaxSessionDuration { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultRoleSessionDuration;
 
     /// <summary>The role's IAM path.</summary>
     [Parameter]

@@ -31,7 +31,7 @@ public sealed class JournalResumeTests : IDisposable
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
 
         using var cts = new CancellationTokenSource();
-        var firstRun = new List<DeviceProvisioningResult>();
+        var firstRun = new List<DeviceProvisioningOutcome>();
         var options = Options(pki, throttle: 4, journal: journal);
         options.DeviceCompleted = r =>
         {

@@ -15,7 +15,7 @@ internal sealed class ParsedCertificate
     {
         Certificate = certificate;
         Der = der;
-        DerSha256 = CertificateInfo.Sha256Hex(der);
+        DerSha256 = CertificateFacts.Sha256Hex(der);
         SubjectPublicKeyInfo = certificate.CertificateStructure.SubjectPublicKeyInfo.GetDerEncoded();
         SubjectDer = certificate.SubjectDN.GetDerEncoded();
         IssuerDer = certificate.IssuerDN.GetDerEncoded();
@@ -41,7 +41,7 @@ internal sealed class ParsedCsr
     public ParsedCsr(Pkcs10CertificationRequest request, byte[] der)
     {
         Der = der;
-        DerSha256 = CertificateInfo.Sha256Hex(der);
+        DerSha256 = CertificateFacts.Sha256Hex(der);
         var info = request.GetCertificationRequestInfo();
         SubjectPublicKeyInfo = info.SubjectPublicKeyInfo.GetDerEncoded();
         SubjectDer = info.Subject.GetDerEncoded();
@@ -131,7 +131,7 @@ internal static class DevicePem
     /// </summary>
     public static IReadOnlyList<string> CandidateIds(ParsedCertificate certificate, string pemAsSent)
     {
-        string textId = CertificateInfo.Sha256Hex(Encoding.UTF8.GetBytes(pemAsSent));
+        string textId = CertificateFacts.Sha256Hex(Encoding.UTF8.GetBytes(pemAsSent));
         return textId == certificate.DerSha256 ? new[] { certificate.DerSha256 } : new[] { certificate.DerSha256, textId };
     }
 

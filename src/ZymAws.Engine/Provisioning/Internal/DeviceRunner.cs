@@ -40,10 +40,10 @@ internal sealed class DeviceRunner
     private object ErrorTarget => _request.SourceItem ?? _thing;
 
     /// <summary>Runs the device; null when the batch stopped before the device was started (nothing was done).</summary>
-    public async Task<DeviceProvisioningResult?> RunAsync(CancellationToken stopToken)
+    public async Task<DeviceProvisioningOutcome?> RunAsync(CancellationToken stopToken)
     {
         var clock = Stopwatch.StartNew();
-        var result = new DeviceProvisioningResult(_thing, _request.SourceItem);
+        var result = new DeviceProvisioningOutcome(_thing, _request.SourceItem);
         try
         {
             Validate();
@@ -642,7 +642,7 @@ internal sealed class DeviceRunner
 
     // ---- WhatIf ------------------------------------------------------------------------------------------------
 
-    private async Task<DeviceProvisioningResult?> PlanAsync(DeviceProvisioningResult result, Stopwatch clock, CancellationToken token)
+    private async Task<DeviceProvisioningOutcome?> PlanAsync(DeviceProvisioningOutcome result, Stopwatch clock, CancellationToken token)
     {
         var planned = new List<string>();
         try
@@ -755,14 +755,14 @@ internal sealed class DeviceRunner
         }
     }
 
-    private void CaptureIds(DeviceProvisioningResult result)
+    private void CaptureIds(DeviceProvisioningOutcome result)
     {
         result.CertificateId ??= _state.CertificateId;
         result.CertificateArn ??= _state.CertificateArn;
         result.ThingArn ??= _state.ThingArn;
     }
 
-    private DeviceProvisioningResult Finish(DeviceProvisioningResult result, DeviceProvisioningStatus status, Stopwatch clock, ZymException? error)
+    private DeviceProvisioningOutcome Finish(DeviceProvisioningOutcome result, DeviceProvisioningStatus status, Stopwatch clock, ZymException? error)
     {
         result.Status = status;
         result.Error = error;

@@ -14,7 +14,7 @@ internal sealed class ResultReporter
     private readonly int? _total;
     private readonly Stopwatch _clock;
     private readonly SemaphoreSlim _one = new(1, 1);
-    private readonly List<DeviceProvisioningResult> _results = new();
+    private readonly List<DeviceProvisioningOutcome> _results = new();
     private int _inFlight;
     private int _succeeded;
     private int _failed;
@@ -27,7 +27,7 @@ internal sealed class ResultReporter
         _clock = clock;
     }
 
-    public IReadOnlyList<DeviceProvisioningResult> Results
+    public IReadOnlyList<DeviceProvisioningOutcome> Results
     {
         get
         {
@@ -42,7 +42,7 @@ internal sealed class ResultReporter
 
     public void Ended() => Interlocked.Decrement(ref _inFlight);
 
-    public async Task ReportAsync(DeviceProvisioningResult result)
+    public async Task ReportAsync(DeviceProvisioningOutcome result)
     {
         await _one.WaitAsync().ConfigureAwait(false);
         try

@@ -19,7 +19,7 @@ namespace ZymAws.Engine.Pki;
 /// or, as OpenSSL also accepts, a self-signed X.509 v1 certificate without extensions (old tooling made those):
 /// it is accepted with a warning. Anything else raises "CaCertificateNotCa".
 /// </remarks>
-public sealed class CertificateAuthority : IDisposable
+public sealed class CaSigner : IDisposable
 {
     /// <summary>Default validity of a new CA, in days (10 years).</summary>
     public const int DefaultCaValidityDays = 3650;
@@ -44,7 +44,7 @@ public sealed class CertificateAuthority : IDisposable
     private readonly string _signatureAlgorithmName;
     private volatile bool _disposed;
 
-    private CertificateAuthority(CertificateInfo certificate, SoftwareDeviceKey key)
+    private CaSigner(CertificateFacts certificate, SoftwareDeviceKey key)
     {
         Certificate = certificate;
         _key = key;
@@ -52,7 +52,7 @@ public sealed class CertificateAuthority : IDisposable
         _hash = key.Algorithm == DeviceKeyAlgorithm.EcP384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
         var signatureAlgorithm = PkiCrypto.SignatureAlgorithm(key.Algorithm, _hash);
         _signatureAlgorithmDer = signatureAlgorithm.GetEncoded(Asn1Encodable.Der);
-        _signatureAlgorithmName = CertificateInfo.SignatureAlgorithmName(signatureAlgorithm);
+        _signatureAlgorithmName = CertificateFacts.SignatureAlgorithmName(signatureAlgorithm);
         var tbs = certificate.Structure!.TbsCertificate;
         _issuerDer = tbs.Subject.GetEncoded(Asn1Encodable.Der);
         byte[] keyId = certificate.SubjectKeyIdentifier is { } ski ? Hex.Decode(ski) : KeyIdentifier(tbs.SubjectPublicKeyInfo);
@@ -66,7 +66,7 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>The CA certificate, decoded.</summary>
-    public CertificateInfo Certificate { get; }
+    public CertificateFacts Certificate { get; }
 
     /// <summary>Subject, RFC 4514 (most specific first).</summary>
     public string Subject => Certificate.Subject;
@@ -112,7 +112,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="algorithm">EcP256 (default) or EcP384 (signs with SHA-384).</param>
     /// <param name="validityDays">1 to 36500; default 3650.</param>
     /// <exception cref="ZymException">SubjectInvalid, ValidityInvalid, KeyAlgorithmUnsupported (all InvalidArgument).</exception>
-    public static CertificateAuthority Create(string subject, DeviceKeyAlgorithm algorithm = DeviceKeyAlgorithm.EcP256, int validityDays = DefaultCaValidityDays)
+    public static CaSigner Create(string subject, DeviceKeyAlgorithm algorithm = DeviceKeyAlgorithm.EcP256, int validityDays = DefaultCaValidityDays)
     {
         var name = DistinguishedName.Parse(subject);
         CheckValidityDays(validityDays);
@@ -139,7 +139,7 @@ public sealed class CertificateAuthority : IDisposable
                     Extension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign)),
                     Extension(X509Extensions.SubjectKeyIdentifier, false, new DerOctetString(keyId)),
                     Extension(X509Extensions.AuthorityKeyIdentifier, false, new Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier(keyId))));
-            return new CertificateAuthority(CertificateInfo.FromDer(der, null), key);
+            return new CaSigner(CertificateFacts.FromDer(der, null), key);
         }
         catch
         {
@@ -158,11 +158,11 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="log">Receives warnings (v1 certificate, expired CA); never a secret.</param>
     /// <exception cref="ZymException">FileNotFound, CertificateMalformed, KeyMalformed, KeyPassphraseRequired, KeyPassphraseIncorrect,
     /// KeyAlgorithmUnsupported, CaKeyMismatch, CaCertificateNotCa.</exception>
-    public static CertificateAuthority Load(string certificatePath, string keyPath, char[]? passphrase = null, IEngineLog? log = null)
+    public static CaSigner Load(string certificatePath, string keyPath, char[]? passphrase = null, IEngineLog? log = null)
     {
         string certFull = System.IO.Path.GetFullPath(certificatePath);
         string keyFull = System.IO.Path.GetFullPath(keyPath);
-        var certificate = CertificateInfo.Load(certFull);
+        var certificate = CertificateFacts.Load(certFull);
         var key = SoftwareDeviceKey.Load(keyFull, passphrase);
         try
         {
@@ -179,9 +179,9 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>Same as <see cref="Load"/> from PEM text (the key text is a secret: do not log it).</summary>
-    public static CertificateAuthority FromPem(string certificatePem, string keyPem, char[]? passphrase = null, IEngineLog? log = null)
+    public static CaSigner FromPem(string certificatePem, string keyPem, char[]? passphrase = null, IEngineLog? log = null)
     {
-        var certificate = CertificateInfo.Parse(certificatePem);
+        var certificate = CertificateFacts.Parse(certificatePem);
         var key = SoftwareDeviceKey.FromPem(keyPem, passphrase);
         try
         {
@@ -239,7 +239,7 @@ public sealed class CertificateAuthority : IDisposable
     /// Runs every check <see cref="IssueDeviceCertificate"/> runs, without signing anything (for -WhatIf).
     /// </summary>
     /// <exception cref="ZymException">As <see cref="IssueDeviceCertificate"/>.</exception>
-    public void CheckDeviceCsr(DeviceCsr csr, int validityDays = DefaultDeviceValidityDays)
+    public void CheckDeviceCsr(SigningRequest csr, int validityDays = DefaultDeviceValidityDays)
     {
         if (csr is null)
         {
@@ -261,7 +261,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="validityDays">1 to 36500, default 365; the certificate may not outlive the CA.</param>
     /// <exception cref="ZymException">CsrSignatureInvalid (SecurityError), CsrKeyUnsupported (InvalidData), ThingNameInvalid (InvalidArgument),
     /// CsrRequestsCaRights (SecurityError), CsrMalformed, ValidityInvalid, CaCertificateExpired. Target = the CSR.</exception>
-    public IssuedCertificate IssueDeviceCertificate(DeviceCsr csr, int validityDays = DefaultDeviceValidityDays)
+    public IssuedCertificate IssueDeviceCertificate(SigningRequest csr, int validityDays = DefaultDeviceValidityDays)
     {
         if (csr is null)
         {
@@ -299,7 +299,7 @@ public sealed class CertificateAuthority : IDisposable
             Region = device.Region,
             IotPolicy = device.IotPolicy,
             DeviceSubject = device,
-            CertificateId = CertificateInfo.Sha256Hex(der),
+            CertificateId = CertificateFacts.Sha256Hex(der),
             Subject = csr.Subject,
             Issuer = Certificate.Subject,
             NotBefore = notBefore,
@@ -368,7 +368,7 @@ public sealed class CertificateAuthority : IDisposable
         _key.Dispose();
     }
 
-    private static CertificateAuthority FromParts(CertificateInfo certificate, SoftwareDeviceKey key, IEngineLog log)
+    private static CaSigner FromParts(CertificateFacts certificate, SoftwareDeviceKey key, IEngineLog log)
     {
         string target = certificate.Source ?? certificate.Subject;
         var keyFacts = PublicKeyFacts.From(SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(key.GetSubjectPublicKeyInfo())));
@@ -410,21 +410,21 @@ public sealed class CertificateAuthority : IDisposable
             log.Warning($"The CA certificate {certificate.Subject} is valid only from {certificate.NotBefore:u} to {certificate.NotAfter:u}; it cannot issue certificates now.");
         }
 
-        return new CertificateAuthority(certificate, key);
+        return new CaSigner(certificate, key);
     }
 
     private void ThrowIfDisposed()
     {
         if (_disposed)
         {
-            throw new ObjectDisposedException(nameof(CertificateAuthority));
+            throw new ObjectDisposedException(nameof(CaSigner));
         }
     }
 
-    private static ZymException NotCa(CertificateInfo certificate, string target, string reason)
+    private static ZymException NotCa(CertificateFacts certificate, string target, string reason)
         => new(PkiErrorIds.CaCertificateNotCa, ZymErrorCategory.InvalidData, $"The certificate {certificate.Subject} cannot sign certificates: {reason}.", target);
 
-    private void CheckCsr(DeviceCsr csr)
+    private void CheckCsr(SigningRequest csr)
     {
         var key = csr.Key;
         if (key.Algorithm is null)

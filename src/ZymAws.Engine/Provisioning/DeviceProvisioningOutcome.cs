@@ -4,9 +4,9 @@ using System.Collections.Generic;
 namespace ZymAws.Engine.Provisioning;
 
 /// <summary>What happened to one device.</summary>
-public sealed class DeviceProvisioningResult
+public sealed class DeviceProvisioningOutcome
 {
-    internal DeviceProvisioningResult(string thingName, object? sourceItem)
+    internal DeviceProvisioningOutcome(string thingName, object? sourceItem)
     {
         ThingName = thingName;
         SourceItem = sourceItem;
