@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using ZymAws.Engine.Diagnostics;
-using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 using ZymAws.Engine.Keys;
 
 namespace ZymAws.Engine.Pki;

@@ -139,7 +139,7 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
                         ? ResolveOutputPath(OutFile)
                         : System.IO.Path.Combine(ResolveOutputPath(OutDirectory!), csr.ThingName + ".pem");
                     Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-                    Engine.Internal.SecureFile.WriteAllText(path, issued.CertificatePem, Force.IsPresent, ownerOnly: false);
+                    Engine.IO.SecureFile.WriteAllText(path, issued.CertificatePem, Force.IsPresent, ownerOnly: false);
                     _written++;
                 }
 

@@ -336,7 +336,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             try
             {
                 Directory.CreateDirectory(_outDirectory);
-                Engine.Internal.SecureFile.WriteAllText(path, result.CertificatePem, overwrite: true, ownerOnly: false);
+                Engine.IO.SecureFile.WriteAllText(path, result.CertificatePem, overwrite: true, ownerOnly: false);
             }
             catch (Exception e) when (e is ZymException or IOException or UnauthorizedAccessException)
             {

@@ -149,7 +149,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
             if (outPath is not null)
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(outPath)!);
-                Engine.Internal.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
+                Engine.IO.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
             }
 
             WriteObject(new DeviceCsr(csr, keySource, outPath));
