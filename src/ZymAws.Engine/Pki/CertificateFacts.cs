@@ -140,6 +140,58 @@ public class CertificateFacts
     /// <exception cref="ZymException">CertificateMalformed (InvalidData).</exception>
     public static CertificateFacts Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
 
+    /// <summary>
+    /// Parses the first certificate in PEM text, or returns null with the reason it cannot be read (empty, no
+    /// CERTIFICATE block, corrupt base64, not an X.509 certificate).
+    /// </summary>
+    internal static CertificateFacts? TryParse(string? text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problem = "it is empty";
+            return null;
+        }
+
+        try
+        {
+            return Parse(text!);
+        }
+        catch (ZymException ex)
+        {
+            problem = PkiErrorIds.ReasonOf(ex);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The id AWS IoT gives the first certificate in PEM text (lowercase hex SHA-256 of its DER), without parsing the
+    /// certificate; null when the text holds no readable CERTIFICATE block.
+    /// </summary>
+    public static string? IdFromPem(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (var block in Pem.Decode(text!))
+            {
+                if (block.Label is "CERTIFICATE" or "X509 CERTIFICATE")
+                {
+                    return Sha256Hex(block.Data);
+                }
+            }
+        }
+        catch (ZymException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>Every certificate in PEM text, in order (e.g. a chain file).</summary>
     public static IReadOnlyList<CertificateFacts> ParseAll(string text) => ParseText(text, null, all: true);
 
@@ -152,6 +204,63 @@ public class CertificateFacts
 
     /// <summary>The DER encoding (a copy).</summary>
     public byte[] GetDer() => (byte[])_der.Clone();
+
+    /// <summary>The DER of the subject's public key (SubjectPublicKeyInfo).</summary>
+    internal byte[] SubjectPublicKeyInfoDer => Structure!.SubjectPublicKeyInfo.GetDerEncoded();
+
+    /// <summary>The DER of the subject name.</summary>
+    internal byte[] SubjectNameDer => Structure!.Subject.GetDerEncoded();
+
+    /// <summary>The DER of the issuer name.</summary>
+    internal byte[] IssuerNameDer => Structure!.Issuer.GetDerEncoded();
+
+    /// <summary>Whether <paramref name="issuer"/> issued this certificate: its subject is our issuer and its key verifies our signature.</summary>
+    internal bool IsIssuedBy(CertificateFacts issuer)
+    {
+        if (Structure is null || issuer.Structure is null || !SameBytes(IssuerNameDer, issuer.SubjectNameDer))
+        {
+            return false;
+        }
+
+        if (issuer.Key is not null && DerReader.TryFirstElementOfSequence(_der, out int offset, out int length))
+        {
+            var result = PkiCrypto.Verify(issuer.Key, Structure.SignatureAlgorithm, _der, offset, length, Structure.Signature.GetBytes());
+            if (result != PkiCrypto.VerifyResult.AlgorithmUnsupported)
+            {
+                return result == PkiCrypto.VerifyResult.Valid;
+            }
+        }
+
+        // An algorithm the platform lacks: BouncyCastle checks it.
+        try
+        {
+            new Org.BouncyCastle.X509.X509Certificate(Structure).Verify(new Org.BouncyCastle.X509.X509Certificate(issuer.Structure).GetPublicKey());
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Byte-for-byte equality (DER blobs).</summary>
+    internal static bool SameBytes(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Subject} (id {CertificateId.Substring(0, Math.Min(12, CertificateId.Length))}…, until {NotAfter:yyyy-MM-dd})";
@@ -337,7 +446,7 @@ public class CertificateFacts
     }
 
     internal static ZymException Malformed(string? source, string reason)
-        => new(PkiErrorIds.CertificateMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid certificate: {reason}.", source);
+        => PkiErrorIds.WithReason(new(PkiErrorIds.CertificateMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid certificate: {reason}.", source), reason);
 
     private static IReadOnlyList<CertificateFacts> LoadAll(string path, bool all)
     {

@@ -154,6 +154,45 @@ public sealed class SigningRequest
     /// <exception cref="ZymException">CsrMalformed (InvalidData).</exception>
     public static SigningRequest Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
 
+    /// <summary>
+    /// Parses the first CSR in PEM text and checks its signature, or returns null with the reason it cannot be used
+    /// (empty, no CERTIFICATE REQUEST block, corrupt, or a signature that does not match its public key).
+    /// </summary>
+    internal static SigningRequest? TryParseVerified(string? text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problem = "it is empty";
+            return null;
+        }
+
+        SigningRequest csr;
+        try
+        {
+            csr = Parse(text!);
+        }
+        catch (ZymException ex)
+        {
+            problem = PkiErrorIds.ReasonOf(ex);
+            return null;
+        }
+
+        if (!csr.Verify())
+        {
+            problem = "the CSR's signature does not match its public key";
+            return null;
+        }
+
+        return csr;
+    }
+
+    /// <summary>Lowercase hex SHA-256 of the DER (how the provisioning journal tells one CSR from another).</summary>
+    internal string DerSha256 => CertificateFacts.Sha256Hex(_der);
+
+    /// <summary>The DER of the subject's public key (SubjectPublicKeyInfo).</summary>
+    internal byte[] SubjectPublicKeyInfoDer => SubjectPublicKeyInfo.GetDerEncoded();
+
     /// <summary>Every CSR in PEM text, in order.</summary>
     /// <exception cref="ZymException">CsrMalformed (InvalidData) when there is none or one is corrupt.</exception>
     public static IReadOnlyList<SigningRequest> ParseAll(string text) => ParseText(text, null, all: true);
@@ -280,5 +319,5 @@ public sealed class SigningRequest
     }
 
     private static ZymException Malformed(string? source, string reason)
-        => new(PkiErrorIds.CsrMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid CSR: {reason}.", source);
+        => PkiErrorIds.WithReason(new(PkiErrorIds.CsrMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid CSR: {reason}.", source), reason);
 }
