@@ -13,6 +13,8 @@ behaviour is not documented, the choice is marked UNVERIFIED.
 - RegisterCertificate: moto finds the CA only when `caCertificatePem` is byte-for-byte the registered PEM text, and
   never without it; AWS finds it by the certificate (same DER; or, without caCertificatePem, the registered CA whose
   subject is the certificate's issuer and whose key verifies its signature).
+- RegisterCACertificate: moto silently replaces a CA registered before (resetting its status); AWS refuses a second
+  registration of the same certificate with ResourceAlreadyExistsException (resourceId, resourceArn), as here.
 - DescribeCertificate: AWS includes caCertificateId and the certificate's own validity; moto leaves out the first
   and makes up the second.
 - ListCACertificates: missing in moto; added.
@@ -38,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: 
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
 from moto.iot import models as iot_models  # noqa: E402
-from moto.iot.exceptions import InvalidRequestException  # noqa: E402
+from moto.iot.exceptions import InvalidRequestException, ResourceAlreadyExistsException  # noqa: E402
 from moto.iot.responses import IoTResponse  # noqa: E402
 
 MAX_PAGE = 250
@@ -152,6 +154,22 @@ def _register_certificate(self, certificate_pem, ca_certificate_pem, set_as_acti
 
 iot_models.IoTBackend._find_ca_certificate = _find_ca_certificate
 iot_models.IoTBackend.register_certificate = _register_certificate
+
+# --- RegisterCACertificate: a CA registered before is refused, not replaced -----------------------------------------
+_original_register_ca_certificate = iot_models.IoTBackend.register_ca_certificate
+
+
+def _register_ca_certificate(self, ca_certificate, set_as_active, registration_config):
+    loaded = _load(ca_certificate)
+    if loaded is not None:
+        certificate_id = hashlib.sha256(loaded.public_bytes(serialization.Encoding.DER)).hexdigest()
+        existing = self.ca_certificates.get(certificate_id)
+        if existing is not None:
+            raise ResourceAlreadyExistsException("The certificate is already provisioned or registered", certificate_id, existing.arn)
+    return _original_register_ca_certificate(self, ca_certificate, set_as_active, registration_config)
+
+
+iot_models.IoTBackend.register_ca_certificate = _register_ca_certificate
 
 # --- DescribeCertificate: caCertificateId and the certificate's own validity ---------------------------------------
 _original_description = iot_models.FakeCertificate.to_description_dict
