@@ -29,6 +29,19 @@ public sealed class DeviceProvisioningOutcome
     /// <summary>The certificate PEM when AWS IoT issued it (mode FromCsr); the device needs it.</summary>
     public string? CertificatePem { get; internal set; }
 
+    /// <summary>Where <see cref="CertificatePem"/> was written (<see cref="FleetProvisioningOptions.CertificateDirectory"/>), else null.</summary>
+    public string? CertificatePath { get; internal set; }
+
+    /// <summary>
+    /// Why writing <see cref="CertificatePem"/> to <see cref="FleetProvisioningOptions.CertificateDirectory"/> failed
+    /// (a <see cref="ZymException"/> from <see cref="IO.PemFile"/>, or an I/O error creating the folder); the device's
+    /// status is not affected. Its target is <see cref="CertificateFileTarget"/>.
+    /// </summary>
+    public Exception? CertificateFileError { get; internal set; }
+
+    /// <summary>The file that could not be written (with <see cref="CertificateFileError"/>).</summary>
+    public string? CertificateFileTarget { get; internal set; }
+
     /// <summary>Time spent on this device.</summary>
     public TimeSpan Duration { get; internal set; }
 

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
@@ -47,6 +49,7 @@ internal sealed class ResultReporter
         await _one.WaitAsync().ConfigureAwait(false);
         try
         {
+            WriteCertificateFile(result);
             int completed;
             lock (_results)
             {
@@ -96,6 +99,26 @@ internal sealed class ResultReporter
         finally
         {
             _one.Release();
+        }
+    }
+
+    /// <summary>Writes the certificate AWS IoT issued to the batch's certificate folder; a failure is the result's, not the device's.</summary>
+    private void WriteCertificateFile(DeviceProvisioningOutcome result)
+    {
+        if (_ctx.Options.CertificateDirectory is not string folder || result.CertificatePem is null)
+        {
+            return;
+        }
+
+        string path = Path.Combine(folder, result.ThingName + ".pem");
+        try
+        {
+            result.CertificatePath = PemFile.Write(path, result.CertificatePem, overwrite: true);
+        }
+        catch (Exception ex) when (ex is ZymException or IOException or UnauthorizedAccessException)
+        {
+            result.CertificateFileError = ex;
+            result.CertificateFileTarget = path;
         }
     }
 }
