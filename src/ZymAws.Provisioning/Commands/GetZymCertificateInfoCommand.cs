@@ -52,7 +52,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)));
+        new FileSystemPaths(this).ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)), Pipeline.WriteError);
 
         return Task.CompletedTask;
     }
@@ -65,10 +65,10 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         X509Certificate2 x509 => new[] { EnginePki.CertificateFacts.Parse(x509.RawData) },
         FileInfo file => EnginePki.CertificateFacts.LoadAll(file.FullName),
         string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateFacts.ParseAll(text),
-        string path => EnginePki.CertificateFacts.LoadAll(ResolveInputPath(path)),
+        string path => EnginePki.CertificateFacts.LoadAll(new FileSystemPaths(this).ResolveInputPath(path)),
         byte[] der => new[] { EnginePki.CertificateFacts.Parse(der) },
-        var item when Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateFacts.ParseAll(pem),
-        var item when (Property(wrapped, "FullName") ?? Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(ResolveInputPath(path)),
+        var item when PSValues.Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateFacts.ParseAll(pem),
+        var item when (PSValues.Property(wrapped, "FullName") ?? PSValues.Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(new FileSystemPaths(this).ResolveInputPath(path)),
         var item => throw new ZymException(
             "CertificateInputUnsupported",
             ZymErrorCategory.InvalidType,
@@ -76,22 +76,18 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
             item),
     };
 
-    private static object? Property(PSObject item, string name) => item.Properties[name]?.Value is { } value
-        ? (value is PSObject ps ? ps.BaseObject : value)
-        : null;
-
     private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateFacts>> read)
     {
         try
         {
             foreach (var info in read())
             {
-                WriteObject(new CertificateInfo(info));
+                Pipeline.WriteObject(new CertificateInfo(info));
             }
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, target);
+            Pipeline.WriteError(e, target);
         }
     }
 }

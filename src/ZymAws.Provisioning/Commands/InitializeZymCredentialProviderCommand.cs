@@ -58,8 +58,8 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
             CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);
             var result = await CreateSetup().InitializeAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
             var setup = new CredentialProviderSetup(result);
-            WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");
-            WriteObject(setup);
+            Pipeline.WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");
+            Pipeline.WriteObject(setup);
         }
         catch (Exception e) when (e is ZymException or PSArgumentException)
         {

@@ -59,7 +59,7 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        var folder = ResolveOutputPath(Path);
+        var folder = new FileSystemPaths(this).ResolveOutputPath(Path);
         var certificatePath = System.IO.Path.Combine(folder, "ca.pem");
         var keyPath = System.IO.Path.Combine(folder, "ca.key");
         if (!ShouldProcess(folder, $"Create certificate authority '{Subject}' (ca.pem, ca.key)"))
@@ -80,8 +80,8 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
             Directory.CreateDirectory(folder);
             var protection = passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase);
             engine.Save(certificatePath, keyPath, protection, Force.IsPresent);
-            WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");
-            WriteObject(new CertificateAuthority(engine));
+            Pipeline.WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");
+            Pipeline.WriteObject(new CertificateAuthority(engine));
         }
         catch (ZymException e)
         {

@@ -54,11 +54,11 @@ public sealed class NewZymRoleAliasCommand : SetupCmdlet
                 AllowUpdate = Force.IsPresent,
             };
             var result = await CreateSetup().EnsureRoleAliasAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
-            WriteObject(new IotRoleAlias(result));
+            Pipeline.WriteObject(new IotRoleAlias(result));
         }
         catch (ZymException e)
         {
-            WriteError(e, RoleAlias);
+            Pipeline.WriteError(e, RoleAlias);
         }
     }
 }
