@@ -22,6 +22,8 @@ namespace ZymAws.Provisioning.Commands;
 public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 {
     private ZymkeyDevice? _zymkey;
+    private FileSystemPaths? _paths;
+    private OutputFiles? _output;
 
     /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -86,7 +88,8 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        RefuseOutFileWithOutDirectory(OutFile, OutDirectory);
+        _paths = new FileSystemPaths(this);
+        _output = OutputFiles.From(_paths, OutFile, OutDirectory, ".csr");
         return Task.CompletedTask;
     }
 
@@ -98,30 +101,28 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         try
         {
             var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, Region, CredentialEndpoint, RoleAlias);
-            var outPath = OutFile is not null ? ResolveOutputPath(OutFile)
-                : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
-                : null;
+            var outPath = _output?.PathFor(ThingName);
             string? keyPath = null;
             var source = KeySource ?? (string.IsNullOrEmpty(KeyPath) ? "Zymkey" : "Software");
             if (source == "Software")
             {
                 if (string.IsNullOrEmpty(KeyPath))
                 {
-                    WriteError(ErrorRecords.InvalidArgument("KeyPathRequired", "A software key needs -KeyPath (or use -KeySource Zymkey).", ThingName));
+                    Pipeline.WriteError(ErrorRecords.InvalidArgument("KeyPathRequired", "A software key needs -KeyPath (or use -KeySource Zymkey).", ThingName));
                     return Task.CompletedTask;
                 }
 
                 if (MyInvocation.BoundParameters.ContainsKey(nameof(Slot)))
                 {
-                    WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-Slot names a Zymkey slot; it does not go with a software key (-KeyPath).", ThingName));
+                    Pipeline.WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-Slot names a Zymkey slot; it does not go with a software key (-KeyPath).", ThingName));
                     return Task.CompletedTask;
                 }
 
-                keyPath = ResolveOutputPath(KeyPath!);
+                keyPath = _paths!.ResolveOutputPath(KeyPath!);
             }
             else if (!string.IsNullOrEmpty(KeyPath))
             {
-                WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-KeyPath names a software key file; it does not go with -KeySource Zymkey.", ThingName));
+                Pipeline.WriteError(ErrorRecords.InvalidArgument("ParameterConflict", "-KeyPath names a software key file; it does not go with -KeySource Zymkey.", ThingName));
                 return Task.CompletedTask;
             }
 
@@ -148,11 +149,10 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
             var csr = EnginePki.SigningRequest.Create(key, subject);
             if (outPath is not null)
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(outPath)!);
-                Engine.IO.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
+                Engine.IO.PemFile.Write(outPath, csr.Pem, Force.IsPresent);
             }
 
-            WriteObject(new DeviceCsr(csr, keySource, outPath));
+            Pipeline.WriteObject(new DeviceCsr(csr, keySource, outPath));
         }
         catch (ZymkeyException e) when (e.ErrorId == "ZymkeyLibraryNotFound")
         {
@@ -160,7 +160,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         }
         catch (ZymException e)
         {
-            WriteError(e, target);
+            Pipeline.WriteError(e, target);
         }
         finally
         {
@@ -207,7 +207,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         var key = SoftwareDeviceKey.Generate();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(keyPath)!);
         key.Save(keyPath, passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase));
-        WriteVerbose($"Generated a new {key.KeyAlgorithm} device key at {keyPath}.");
+        Pipeline.WriteVerbose($"Generated a new {key.KeyAlgorithm} device key at {keyPath}.");
         return key;
     }
 }
