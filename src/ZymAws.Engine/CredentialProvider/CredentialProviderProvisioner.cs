@@ -28,6 +28,9 @@ public sealed class CredentialProviderProvisioner
     /// <summary>Highest credential duration a role alias accepts (seconds).</summary>
     public const int MaxCredentialDurationSeconds = 43200;
 
+    /// <summary>How long device credentials are valid when not told otherwise (seconds).</summary>
+    public const int DefaultCredentialDurationSeconds = 3600;
+
     /// <summary>MaxSessionDuration of a role created without one (seconds).</summary>
     public const int DefaultRoleSessionDuration = 3600;
 

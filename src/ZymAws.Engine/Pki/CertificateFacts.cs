@@ -217,7 +217,7 @@ public class CertificateFacts
     /// <summary>Whether <paramref name="issuer"/> issued this certificate: its subject is our issuer and its key verifies our signature.</summary>
     internal bool IsIssuedBy(CertificateFacts issuer)
     {
-        if (Structure is null || issuer.Structure is null || !SameBytes(IssuerNameDer, issuer.SubjectNameDer))
+        if (Structure is null || issuer.Structure is null || !Bytes.Same(IssuerNameDer, issuer.SubjectNameDer))
         {
             return false;
         }
@@ -241,25 +241,6 @@ public class CertificateFacts
         {
             return false;
         }
-    }
-
-    /// <summary>Byte-for-byte equality (DER blobs).</summary>
-    internal static bool SameBytes(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <inheritdoc />

@@ -36,7 +36,7 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
     [Parameter]
     [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderProvisioner.MaxCredentialDurationSeconds)]
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    public int CredentialDurationSeconds { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>The attached-thing condition in the IoT policy; on unless -RequireAttachedThing:$false.</summary>
     [Parameter]

@@ -36,7 +36,7 @@ public sealed class NewZymRoleAliasCommand : SetupCmdlet
     /// <summary>How long the temporary credentials devices get are valid (900-43200 s).</summary>
     [Parameter]
     [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderProvisioner.MaxCredentialDurationSeconds)]
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    public int CredentialDurationSeconds { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>Points an existing alias at this role / duration instead of only reporting the difference.</summary>
     [Parameter]

@@ -68,7 +68,7 @@ internal sealed class CertificateFinder
     {
         var candidates = await CandidatesAsync(since, claimedElsewhere, cancellationToken).ConfigureAwait(false);
         byte[] csrKey = csr.SubjectPublicKeyInfoDer;
-        var byKey = candidates.Where(c => c.Parsed is not null && CertificateFacts.SameBytes(c.Parsed.SubjectPublicKeyInfoDer, csrKey)).ToList();
+        var byKey = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.SubjectPublicKeyInfoDer, csrKey)).ToList();
         if (byKey.Count == 1)
         {
             return new CertificateMatch(CertificateMatchOutcome.Found, byKey[0].Description, new[] { byKey[0].Description.CertificateId });
@@ -80,7 +80,7 @@ internal sealed class CertificateFinder
         }
 
         byte[] csrSubject = csr.SubjectName.GetDerEncoded();
-        var bySubject = candidates.Where(c => c.Parsed is not null && CertificateFacts.SameBytes(c.Parsed.SubjectNameDer, csrSubject)).ToList();
+        var bySubject = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.SubjectNameDer, csrSubject)).ToList();
         if (bySubject.Count == 0)
         {
             return new CertificateMatch(CertificateMatchOutcome.NotFound, null, Array.Empty<string>());
@@ -92,7 +92,7 @@ internal sealed class CertificateFinder
     public async Task<CertificateMatch> FindRegisteredAsync(CertificateFacts certificate, DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
     {
         var candidates = await CandidatesAsync(since, claimedElsewhere, cancellationToken).ConfigureAwait(false);
-        var same = candidates.Where(c => c.Parsed is not null && CertificateFacts.SameBytes(c.Parsed.Der, certificate.Der)).ToList();
+        var same = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.Der, certificate.Der)).ToList();
         return same.Count == 1
             ? new CertificateMatch(CertificateMatchOutcome.Found, same[0].Description, new[] { same[0].Description.CertificateId })
             : same.Count == 0

@@ -221,7 +221,7 @@ internal sealed class CertificateStep
     private void CheckIssuedKey(string certificatePem)
     {
         var issued = CertificateFacts.TryParse(certificatePem, out _);
-        if (issued?.Structure is not null && !CertificateFacts.SameBytes(issued.SubjectPublicKeyInfoDer, _device.Csr!.SubjectPublicKeyInfoDer))
+        if (issued?.Structure is not null && !Bytes.Same(issued.SubjectPublicKeyInfoDer, _device.Csr!.SubjectPublicKeyInfoDer))
         {
             _device.Batch.WarnKeyMismatch(Thing);
         }
