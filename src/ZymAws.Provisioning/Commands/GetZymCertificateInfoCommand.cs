@@ -22,6 +22,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
     private const string InputSet = "InputObject";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private FileSystemPaths? _paths;
 
     /// <summary>Certificate files (PEM with one or more certificates, or DER); wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -42,6 +43,8 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
     [Alias("Certificate", "CertificatePem")]
     public PSObject InputObject { get; set; } = null!;
 
+    private FileSystemPaths Paths => _paths ??= new FileSystemPaths(this);
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         if (ParameterSetName == InputSet)
@@ -52,7 +55,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        new FileSystemPaths(this).ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)), Pipeline.WriteError);
+        Paths.ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)), Pipeline.WriteError);
 
         return Task.CompletedTask;
     }
@@ -65,10 +68,10 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         X509Certificate2 x509 => new[] { EnginePki.CertificateFacts.Parse(x509.RawData) },
         FileInfo file => EnginePki.CertificateFacts.LoadAll(file.FullName),
         string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateFacts.ParseAll(text),
-        string path => EnginePki.CertificateFacts.LoadAll(new FileSystemPaths(this).ResolveInputPath(path)),
+        string path => EnginePki.CertificateFacts.LoadAll(Paths.ResolveInputPath(path)),
         byte[] der => new[] { EnginePki.CertificateFacts.Parse(der) },
         var item when PSValues.Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateFacts.ParseAll(pem),
-        var item when (PSValues.Property(wrapped, "FullName") ?? PSValues.Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(new FileSystemPaths(this).ResolveInputPath(path)),
+        var item when (PSValues.Property(wrapped, "FullName") ?? PSValues.Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(Paths.ResolveInputPath(path)),
         var item => throw new ZymException(
             "CertificateInputUnsupported",
             ZymErrorCategory.InvalidType,
