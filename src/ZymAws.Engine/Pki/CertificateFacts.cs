@@ -144,25 +144,7 @@ public class CertificateFacts
     /// Parses the first certificate in PEM text, or returns null with the reason it cannot be read (empty, no
     /// CERTIFICATE block, corrupt base64, not an X.509 certificate).
     /// </summary>
-    internal static CertificateFacts? TryParse(string? text, out string? problem)
-    {
-        problem = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            problem = "it is empty";
-            return null;
-        }
-
-        try
-        {
-            return Parse(text!);
-        }
-        catch (ZymException ex)
-        {
-            problem = PkiErrorIds.ReasonOf(ex);
-            return null;
-        }
-    }
+    internal static CertificateFacts? TryParse(string? text, out string? problem) => Pem.TryRead(text, Parse, out problem);
 
     /// <summary>
     /// The id AWS IoT gives the first certificate in PEM text (lowercase hex SHA-256 of its DER), without parsing the

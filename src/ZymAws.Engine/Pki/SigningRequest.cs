@@ -160,32 +160,18 @@ public sealed class SigningRequest
     /// </summary>
     internal static SigningRequest? TryParseVerified(string? text, out string? problem)
     {
-        problem = null;
-        if (string.IsNullOrWhiteSpace(text))
+        var csr = Pki.Pem.TryRead(text, Parse, out problem);
+        if (csr is not null && !csr.Verify())
         {
-            problem = "it is empty";
-            return null;
-        }
-
-        SigningRequest csr;
-        try
-        {
-            csr = Parse(text!);
-        }
-        catch (ZymException ex)
-        {
-            problem = PkiErrorIds.ReasonOf(ex);
-            return null;
-        }
-
-        if (!csr.Verify())
-        {
-            problem = "the CSR's signature does not match its public key";
+            problem = SignatureMismatch;
             return null;
         }
 
         return csr;
     }
+
+    /// <summary>The reason a CSR whose signature does not verify cannot be used.</summary>
+    internal const string SignatureMismatch = "the CSR's signature does not match its public key";
 
     /// <summary>Lowercase hex SHA-256 of the DER (how the provisioning journal tells one CSR from another).</summary>
     internal string DerSha256 => CertificateFacts.Sha256Hex(_der);

@@ -85,7 +85,7 @@ internal static class DeviceValidation
 
     private static SigningRequest? Verified(SigningRequest csr, out string? problem)
     {
-        problem = csr.Verify() ? null : "the CSR's signature does not match its public key";
+        problem = csr.Verify() ? null : SigningRequest.SignatureMismatch;
         return problem is null ? csr : null;
     }
 }
