@@ -6,6 +6,8 @@ behaviour is not documented, the choice is marked UNVERIFIED.
 
 - Certificate ids: moto 5 names certificates by the SHA-256 of their PEM text unless its `iot.use_valid_cert`
   setting is on; AWS names them by the SHA-256 of the DER bytes. The setting is turned on.
+- GetRegistrationCode: moto makes a random UUID on every call; AWS's code is 64 hex digits, one per account and
+  region. Here it is derived from the account and region.
 - DescribeEndpoint: moto makes a new random host on every call; AWS's endpoint prefix is stable for an account and
   region. Here it is derived from the account, region and endpoint type.
 - CreateCertificateFromCsr: moto signs a certificate for a fresh RSA key of its own; AWS IoT issues the certificate
@@ -61,6 +63,15 @@ def _stable_describe_endpoint(self, endpoint_type):
 
 
 iot_models.IoTBackend.describe_endpoint = _stable_describe_endpoint
+
+# --- GetRegistrationCode: 64 hex digits, one per account and region ------------------------------------------------
+
+
+def _registration_code(self):
+    return hashlib.sha256(f"{self.account_id}/{self.region_name}/registration-code".encode()).hexdigest()
+
+
+iot_models.IoTBackend.get_registration_code = _registration_code
 
 # --- CreateCertificateFromCsr: the CSR's own key, signed by an "AWS IoT" issuer -----------------------------------
 _issuer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -330,7 +330,7 @@ public sealed class CaSigner : IDisposable
     {
         if (string.IsNullOrEmpty(registrationCode) || registrationCode.Length > 64 || !IsRegistrationCodeText(registrationCode))
         {
-            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters, digits and hyphens, as GetRegistrationCode returns it.", registrationCode);
+            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters and digits, as GetRegistrationCode returns it.", registrationCode);
         }
 
         ThrowIfDisposed();
@@ -585,12 +585,12 @@ public sealed class CaSigner : IDisposable
 
     private static DateTime Truncate(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    /// <summary>AWS returns 64 hex digits; emulators (moto) return a UUID, hyphens included.</summary>
+    /// <summary>AWS returns 64 hex digits.</summary>
     private static bool IsRegistrationCodeText(string s)
     {
         foreach (char c in s)
         {
-            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
+            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')))
             {
                 return false;
             }
