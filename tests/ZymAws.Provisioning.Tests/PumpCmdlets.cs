@@ -40,47 +40,12 @@ public sealed class TestLateWritesCommand : ZymAsyncCmdlet
     }
 }
 
-/// <summary>Asks ShouldProcess from background work once its record's phase has ended; reports what the asker got.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "LateQuestion", SupportsShouldProcess = true)]
-public sealed class TestLateQuestionCommand : ZymAsyncCmdlet
+/// <summary>A cmdlet whose pump is driven by the test itself: no phase runs, so every call from another thread waits in the queue.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "Idle", SupportsShouldProcess = true)]
+public sealed class TestIdleCommand : ZymAsyncCmdlet
 {
-    /// <summary>"answered:True/False", "cancelled", or an exception's type name.</summary>
-    public static TaskCompletionSource<string> Outcome { get; private set; } = new();
-
-    /// <summary>Set once the question has been put in the queue.</summary>
-    public static TaskCompletionSource Asked { get; private set; } = new();
-
-    public static void Reset()
-    {
-        Outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    public int Number { get; set; }
-
-    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
-    {
-        _ = Task.Run(async () =>
-        {
-            await Task.Delay(50).ConfigureAwait(false);
-            try
-            {
-                var question = Pipeline.ShouldProcessAsync("target", "action");
-                Asked.TrySetResult();
-                Outcome.TrySetResult("answered:" + await question.ConfigureAwait(false));
-            }
-            catch (OperationCanceledException)
-            {
-                Outcome.TrySetResult("cancelled");
-            }
-            catch (Exception e)
-            {
-                Outcome.TrySetResult(e.GetType().Name);
-            }
-        });
-        return Task.CompletedTask;
-    }
+    /// <summary>What PowerShell calls on Ctrl+C.</summary>
+    public void Stop() => StopProcessing();
 }
 
 /// <summary>Writes an error from background work, then waits to be stopped; a write after the stop must go nowhere.</summary>

@@ -16,7 +16,11 @@ public sealed class PipelineThread : IDisposable
     private readonly Cmdlet _cmdlet;
     private readonly CancellationToken _stopping;
     private readonly BlockingCollection<Action> _queue = new();
-    private int _threadId = Environment.CurrentManagedThreadId;
+
+    // The pipeline thread is the thread running one of this cmdlet's phases right now, not merely a thread id seen
+    // before: PowerShell may run a pipeline on a pool thread that later runs background work, which must be queued.
+    [ThreadStatic]
+    private static PipelineThread? t_running;
 
     internal PipelineThread(Cmdlet cmdlet, CancellationToken stopping)
     {
@@ -66,6 +70,30 @@ public sealed class PipelineThread : IDisposable
     internal (Task Work, Exception? PipelineFailure) Run(Func<Task> phase, Action onPipelineFailure)
     {
         Claim();
+        try
+        {
+            return RunClaimed(phase, onPipelineFailure);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Makes the calling thread (PowerShell's, in one of the cmdlet's phases) the pipeline thread until <see cref="Release"/>.</summary>
+    internal void Claim() => t_running = this;
+
+    /// <summary>The phase is over: from now on every call from any thread is queued for the next phase.</summary>
+    internal void Release()
+    {
+        if (t_running == this)
+        {
+            t_running = null;
+        }
+    }
+
+    private (Task Work, Exception? PipelineFailure) RunClaimed(Func<Task> phase, Action onPipelineFailure)
+    {
         Exception? pipelineFailure = null;
 
         // The phase starts on the pipeline thread: until its first real await it may use session state and write
@@ -106,12 +134,9 @@ public sealed class PipelineThread : IDisposable
         return (work, pipelineFailure);
     }
 
-    /// <summary>Makes the calling thread (PowerShell's, at the start of each phase) the pipeline thread.</summary>
-    internal void Claim() => _threadId = Environment.CurrentManagedThreadId;
-
     private void Post(Action action)
     {
-        if (Environment.CurrentManagedThreadId == _threadId)
+        if (t_running == this)
         {
             action();
             return;

@@ -50,12 +50,20 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     protected sealed override void BeginProcessing()
     {
         _pipeline.Claim();
-        if (ModuleLoader.LoadWarning is { } warning)
+        try
         {
-            _pipeline.WriteWarning(warning);
+            if (ModuleLoader.LoadWarning is { } warning)
+            {
+                _pipeline.WriteWarning(warning);
+            }
+
+            BeginProcessingOnPipeline();
+        }
+        finally
+        {
+            _pipeline.Release();
         }
 
-        BeginProcessingOnPipeline();
         Run(BeginProcessingAsync);
     }
 
