@@ -6,7 +6,7 @@
     Tasks (run in the order given; each pulls in what it needs):
       Build    compile the solution and the Zymkey simulator library
       Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help)
-      Test     xunit suites, then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
+      Test     xunit suites (engine, cmdlet pump), then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
       Demo     the main job on the embedded default: local moto_server, Zymkey simulator
       Bench    the benchmarks under bench/
       Clean    remove build output
@@ -35,6 +35,7 @@ $OutRoot = Join-Path $Root 'out'
 $Version = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Select-Object -First 1
 $ModuleRoot = Join-Path $OutRoot "ZymAwsProvisioning/$Version"
 $SimulatorDir = Join-Path $Root 'native/zksim/build'
+$XunitProjects = @('tests/ZymAws.Engine.Tests/ZymAws.Engine.Tests.csproj', 'tests/ZymAws.Provisioning.Tests/ZymAws.Provisioning.Tests.csproj')
 $script:Done = @{}
 $script:ExitCode = 0
 
@@ -125,13 +126,20 @@ function TaskTest {
     New-Item -ItemType Directory -Force -Path $results | Out-Null
 
     $env:ZYMKEY_SIMULATOR_DIR = $SimulatorDir
-    $xunitArgs = @('test', (Join-Path $Root 'tests/ZymAws.Engine.Tests/ZymAws.Engine.Tests.csproj'), '-c', $Configuration,
-        '--no-build', '-nologo', '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results 'xunit'))
-    if ($XunitFilter) { $xunitArgs += @('--filter', $XunitFilter) }
-    & dotnet @xunitArgs
-    $xunitExit = $LASTEXITCODE
+    # Every xunit project: the engine's, and the cmdlet base's pump hosted in a real runspace.
+    $xunitExit = 0
+    foreach ($project in $XunitProjects) {
+        $name = [IO.Path]::GetFileNameWithoutExtension($project)
+        $xunitArgs = @('test', (Join-Path $Root $project), '-c', $Configuration, '--no-build', '-nologo',
+            '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results "xunit/$name"))
+        if ($XunitFilter) { $xunitArgs += @('--filter', $XunitFilter) }
+        & dotnet @xunitArgs
+        if ($LASTEXITCODE -ne 0) { $xunitExit = $LASTEXITCODE }
+        $counts = Get-TrxCounts (Join-Path $results "xunit/$name")
+        Write-Host "xunit ${name}: $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
+    }
     $xunit = Get-TrxCounts (Join-Path $results 'xunit')
-    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }   # the runner itself failed
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }   # a runner itself failed
 
     # Pester in a fresh child pwsh, so this session never loads (and locks) the module's assemblies.
     $pesterSummary = Join-Path $results 'pester.json'

@@ -12,8 +12,9 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
 
-# Pester comes from NuGet (tools/tools.proj), never from a gallery.
-$pesterVersion = '5.7.1'
+# Pester comes from NuGet (tools/tools.proj), never from a gallery; its version is stated once, in Directory.Packages.props.
+$pesterVersion = ([xml](Get-Content -Raw (Join-Path $root 'Directory.Packages.props'))).Project.PropertyGroup.PesterVersion | Where-Object { $_ } | Select-Object -First 1
+if (-not $pesterVersion) { throw 'Directory.Packages.props names no PesterVersion.' }
 $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
 $pesterManifest = Join-Path $nugetRoot "pester/$pesterVersion/tools/Pester.psd1"
 if (-not (Test-Path $pesterManifest)) {

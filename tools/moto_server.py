@@ -6,6 +6,8 @@ behaviour is not documented, the choice is marked UNVERIFIED.
 
 - Certificate ids: moto 5 names certificates by the SHA-256 of their PEM text unless its `iot.use_valid_cert`
   setting is on; AWS names them by the SHA-256 of the DER bytes. The setting is turned on.
+- GetRegistrationCode: moto makes a random UUID on every call; AWS's code is 64 hex digits, one per account and
+  region. Here it is derived from the account and region.
 - DescribeEndpoint: moto makes a new random host on every call; AWS's endpoint prefix is stable for an account and
   region. Here it is derived from the account, region and endpoint type.
 - CreateCertificateFromCsr: moto signs a certificate for a fresh RSA key of its own; AWS IoT issues the certificate
@@ -13,6 +15,8 @@ behaviour is not documented, the choice is marked UNVERIFIED.
 - RegisterCertificate: moto finds the CA only when `caCertificatePem` is byte-for-byte the registered PEM text, and
   never without it; AWS finds it by the certificate (same DER; or, without caCertificatePem, the registered CA whose
   subject is the certificate's issuer and whose key verifies its signature).
+- RegisterCACertificate: moto silently replaces a CA registered before (resetting its status); AWS refuses a second
+  registration of the same certificate with ResourceAlreadyExistsException (resourceId, resourceArn), as here.
 - DescribeCertificate: AWS includes caCertificateId and the certificate's own validity; moto leaves out the first
   and makes up the second.
 - ListCACertificates: missing in moto; added.
@@ -38,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: 
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
 from moto.iot import models as iot_models  # noqa: E402
-from moto.iot.exceptions import InvalidRequestException  # noqa: E402
+from moto.iot.exceptions import InvalidRequestException, ResourceAlreadyExistsException  # noqa: E402
 from moto.iot.responses import IoTResponse  # noqa: E402
 
 MAX_PAGE = 250
@@ -59,6 +63,15 @@ def _stable_describe_endpoint(self, endpoint_type):
 
 
 iot_models.IoTBackend.describe_endpoint = _stable_describe_endpoint
+
+# --- GetRegistrationCode: 64 hex digits, one per account and region ------------------------------------------------
+
+
+def _registration_code(self):
+    return hashlib.sha256(f"{self.account_id}/{self.region_name}/registration-code".encode()).hexdigest()
+
+
+iot_models.IoTBackend.get_registration_code = _registration_code
 
 # --- CreateCertificateFromCsr: the CSR's own key, signed by an "AWS IoT" issuer -----------------------------------
 _issuer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -152,6 +165,22 @@ def _register_certificate(self, certificate_pem, ca_certificate_pem, set_as_acti
 
 iot_models.IoTBackend._find_ca_certificate = _find_ca_certificate
 iot_models.IoTBackend.register_certificate = _register_certificate
+
+# --- RegisterCACertificate: a CA registered before is refused, not replaced -----------------------------------------
+_original_register_ca_certificate = iot_models.IoTBackend.register_ca_certificate
+
+
+def _register_ca_certificate(self, ca_certificate, set_as_active, registration_config):
+    loaded = _load(ca_certificate)
+    if loaded is not None:
+        certificate_id = hashlib.sha256(loaded.public_bytes(serialization.Encoding.DER)).hexdigest()
+        existing = self.ca_certificates.get(certificate_id)
+        if existing is not None:
+            raise ResourceAlreadyExistsException("The certificate is already provisioned or registered", certificate_id, existing.arn)
+    return _original_register_ca_certificate(self, ca_certificate, set_as_active, registration_config)
+
+
+iot_models.IoTBackend.register_ca_certificate = _register_ca_certificate
 
 # --- DescribeCertificate: caCertificateId and the certificate's own validity ---------------------------------------
 _original_description = iot_models.FakeCertificate.to_description_dict

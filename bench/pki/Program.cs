@@ -1,4 +1,4 @@
-// Verify + issue throughput of the engine's CertificateAuthority on one core, against the seed's way
+// Verify + issue throughput of the engine's CaSigner on one core, against the seed's way
 // (sign_csr.sh: one `openssl x509 -req -CA … -CAkey …` process per certificate).
 //
 //   dotnet run -c Release --project bench/pki -- [--count 2000] [--openssl-sample 50] [--rounds 3]
@@ -61,7 +61,7 @@ try
     bool pinned = Environment.GetEnvironmentVariable("ZYM_BENCH_PINNED") == "1";
     Console.WriteLine($"PKI benchmark: {count} CSRs (EC P-256 keys), CA EC P-256, {(pinned ? "all threads pinned to CPU 0 (taskset)" : "not pinned")}, " +
         $"{Environment.ProcessorCount} CPU(s) visible, .NET {Environment.Version}, load average {LoadAverage()}");
-    using var ca = CertificateAuthority.Create("CN=Bench CA,O=ZymAws", DeviceKeyAlgorithm.EcP256, 3650);
+    using var ca = CaSigner.Create("CN=Bench CA,O=ZymAws", DeviceKeyAlgorithm.EcP256, 3650);
     ca.Save(Path.Combine(dir, "ca.pem"), Path.Combine(dir, "ca.key"), KeyProtection.None);
 
     // CSRs are made beforehand; only parse + verify + issue is timed.
@@ -70,7 +70,7 @@ try
     for (int i = 0; i < count; i++)
     {
         using var key = SoftwareDeviceKey.Generate();
-        csrPems[i] = DeviceCsr.Create(key, new DeviceSubject($"bench-{i:D6}", "BenchPolicy", "us-east-1", "c0ffee1234", "BenchAlias")).Pem;
+        csrPems[i] = SigningRequest.Create(key, new DeviceSubject($"bench-{i:D6}", "BenchPolicy", "us-east-1", "c0ffee1234", "BenchAlias")).Pem;
     }
 
     Console.WriteLine($"prepared {count} CSRs in {sw.Elapsed.TotalSeconds:F1} s (not timed)");
@@ -149,12 +149,12 @@ finally
     Directory.Delete(dir, recursive: true);
 }
 
-static int Run(CertificateAuthority ca, string[] csrPems, int n)
+static int Run(CaSigner ca, string[] csrPems, int n)
 {
     int issued = 0;
     for (int i = 0; i < n; i++)
     {
-        var csr = DeviceCsr.Parse(csrPems[i]);
+        var csr = SigningRequest.Parse(csrPems[i]);
         var cert = ca.IssueDeviceCertificate(csr);
         if (cert.CertificatePem.Length > 0)
         {
@@ -194,16 +194,16 @@ static double ChildrenCpuSeconds()
     return usage[0] + (usage[1] / 1e6) + usage[2] + (usage[3] / 1e6);
 }
 
-static void Profile(CertificateAuthority ca, string[] csrPems)
+static void Profile(CaSigner ca, string[] csrPems)
 {
     // CPU time per phase (single thread; with taskset every thread shares one CPU).
     int n = csrPems.Length;
-    var parsed = new DeviceCsr[n];
-    Phase("parse PEM CSR (cold)", n, i => parsed[i] = DeviceCsr.Parse(csrPems[i]));
-    Phase("parse PEM CSR", n, i => parsed[i] = DeviceCsr.Parse(csrPems[i]));
+    var parsed = new SigningRequest[n];
+    Phase("parse PEM CSR (cold)", n, i => parsed[i] = SigningRequest.Parse(csrPems[i]));
+    Phase("parse PEM CSR", n, i => parsed[i] = SigningRequest.Parse(csrPems[i]));
     var ders = csrPems.Select(p => Pem.Decode(p)[0].Data).ToArray();
     Phase("  of which PEM decoding", n, i => Pem.Decode(csrPems[i]));
-    Phase("  of which DER parsing", n, i => DeviceCsr.Parse(ders[i]));
+    Phase("  of which DER parsing", n, i => SigningRequest.Parse(ders[i]));
     Phase("  of which BouncyCastle PKCS#10 parse", n, i => new Org.BouncyCastle.Pkcs.Pkcs10CertificationRequest(ders[i]));
     Phase("verify CSR signature", n, i => parsed[i].Verify());
     var digest = new byte[32];

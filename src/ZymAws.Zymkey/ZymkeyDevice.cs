@@ -228,10 +228,10 @@ public sealed unsafe class ZymkeyDevice : IDisposable
     /// asked whenever the library has it; its failure is an error on an HSM6 / SCM, and means "cannot say"
     /// (AllocatedSlots null) on other models.
     /// </summary>
-    public ZymkeyInfo GetInfo()
+    public ZymkeyDeviceInfo GetInfo()
     {
         var model = GetModel();
-        var info = new ZymkeyInfo
+        var info = new ZymkeyDeviceInfo
         {
             Model = model,
             FirmwareVersion = GetFirmwareVersion(),

@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,37 +28,6 @@ public sealed class IotClient
     /// <summary>The endpoint calls go to.</summary>
     public Uri Endpoint => _endpoint.BaseUri;
 
-    /// <summary>The id AWS IoT gives a certificate: lowercase hex SHA-256 of its DER bytes. Null if the PEM cannot be read.</summary>
-    public static string? CertificateIdFromPem(string certificatePem)
-    {
-        const string begin = "-----BEGIN CERTIFICATE-----";
-        const string end = "-----END CERTIFICATE-----";
-        int start = certificatePem.IndexOf(begin, StringComparison.Ordinal);
-        int stop = start < 0 ? -1 : certificatePem.IndexOf(end, start, StringComparison.Ordinal);
-        if (start < 0 || stop < 0)
-        {
-            return null;
-        }
-
-        string base64 = new string(certificatePem.Substring(start + begin.Length, stop - start - begin.Length).Where(c => !char.IsWhiteSpace(c)).ToArray());
-        try
-        {
-            using var sha = SHA256.Create();
-            byte[] hash = sha.ComputeHash(Convert.FromBase64String(base64));
-            var text = new StringBuilder(hash.Length * 2);
-            foreach (byte b in hash)
-            {
-                text.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            return text.ToString();
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
     // ---- CA certificates -------------------------------------------------------------------------------------------
 
     /// <summary>GetRegistrationCode: the code to put in a verification certificate's CN.</summary>
@@ -81,7 +48,7 @@ public sealed class IotClient
             w.Opt("verificationCertificate", request.VerificationCertificatePem);
             w.Opt("certificateMode", request.CertificateMode);
         });
-        var json = await CallAsync("RegisterCACertificate", HttpMethod.Post, "/cacertificate" + query, CertificateIdFromPem(request.CaCertificatePem) ?? "CA certificate", body, cancellationToken).ConfigureAwait(false);
+        var json = await CallAsync("RegisterCACertificate", HttpMethod.Post, "/cacertificate" + query, Pki.CertificateFacts.IdFromPem(request.CaCertificatePem) ?? "CA certificate", body, cancellationToken).ConfigureAwait(false);
         return ReadReference(json, "RegisterCACertificate");
     }
 
@@ -145,7 +112,7 @@ public sealed class IotClient
             w.Opt("caCertificatePem", request.CaCertificatePem);
             w.Opt("status", request.Status);
         });
-        var json = await CallAsync("RegisterCertificate", HttpMethod.Post, "/certificate/register" + query, CertificateIdFromPem(request.CertificatePem) ?? "certificate", body, cancellationToken).ConfigureAwait(false);
+        var json = await CallAsync("RegisterCertificate", HttpMethod.Post, "/certificate/register" + query, Pki.CertificateFacts.IdFromPem(request.CertificatePem) ?? "certificate", body, cancellationToken).ConfigureAwait(false);
         return ReadReference(json, "RegisterCertificate");
     }
 
@@ -157,7 +124,7 @@ public sealed class IotClient
             w.WriteString("certificatePem", certificatePem);
             w.Opt("status", status);
         });
-        var json = await CallAsync("RegisterCertificateWithoutCA", HttpMethod.Post, "/certificate/register-no-ca", CertificateIdFromPem(certificatePem) ?? "certificate", body, cancellationToken).ConfigureAwait(false);
+        var json = await CallAsync("RegisterCertificateWithoutCA", HttpMethod.Post, "/certificate/register-no-ca", Pki.CertificateFacts.IdFromPem(certificatePem) ?? "certificate", body, cancellationToken).ConfigureAwait(false);
         return ReadReference(json, "RegisterCertificateWithoutCA");
     }
 
@@ -372,10 +339,10 @@ public sealed class IotClient
     }
 
     /// <summary>GetPolicy.</summary>
-    public async Task<IotPolicy> GetPolicyAsync(string policyName, CancellationToken cancellationToken = default)
+    public async Task<IotPolicyDescription> GetPolicyAsync(string policyName, CancellationToken cancellationToken = default)
     {
         var json = await CallAsync("GetPolicy", HttpMethod.Get, "/policies/" + Seg(policyName), policyName, null, cancellationToken).ConfigureAwait(false);
-        return new IotPolicy(json.Str("policyName") ?? policyName, json.Str("policyArn") ?? string.Empty)
+        return new IotPolicyDescription(json.Str("policyName") ?? policyName, json.Str("policyArn") ?? string.Empty)
         {
             PolicyDocument = json.Str("policyDocument"),
             DefaultVersionId = json.Str("defaultVersionId"),
@@ -430,11 +397,11 @@ public sealed class IotClient
     }
 
     /// <summary>DescribeRoleAlias.</summary>
-    public async Task<IotRoleAlias> DescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken = default)
+    public async Task<IotRoleAliasDescription> DescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken = default)
     {
         var json = await CallAsync("DescribeRoleAlias", HttpMethod.Get, "/role-aliases/" + Seg(roleAlias), roleAlias, null, cancellationToken).ConfigureAwait(false);
         var d = json.Obj("roleAliasDescription");
-        return new IotRoleAlias(d.Str("roleAlias") ?? roleAlias, d.Str("roleAliasArn") ?? string.Empty)
+        return new IotRoleAliasDescription(d.Str("roleAlias") ?? roleAlias, d.Str("roleAliasArn") ?? string.Empty)
         {
             RoleArn = d.Str("roleArn"),
             Owner = d.Str("owner"),

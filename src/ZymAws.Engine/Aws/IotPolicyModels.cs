@@ -11,7 +11,7 @@ public sealed record IotCreatedPolicy(string PolicyName, string PolicyArn)
 }
 
 /// <summary>GetPolicy output.</summary>
-public sealed record IotPolicy(string PolicyName, string PolicyArn)
+public sealed record IotPolicyDescription(string PolicyName, string PolicyArn)
 {
     public string? PolicyDocument { get; init; }
 
@@ -46,7 +46,7 @@ public sealed record IotUpdateRoleAliasRequest(string RoleAlias)
 public sealed record IotRoleAliasReference(string RoleAlias, string RoleAliasArn);
 
 /// <summary>DescribeRoleAlias output.</summary>
-public sealed record IotRoleAlias(string RoleAlias, string RoleAliasArn)
+public sealed record IotRoleAliasDescription(string RoleAlias, string RoleAliasArn)
 {
     public string? RoleArn { get; init; }
 

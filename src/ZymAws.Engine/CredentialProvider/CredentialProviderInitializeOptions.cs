@@ -29,7 +29,7 @@ public sealed class CredentialProviderInitializeOptions
     public int? MaxSessionDuration { get; set; }
 
     /// <summary>See <see cref="RoleAliasOptions.CredentialDurationSeconds"/> (default 3600).</summary>
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    public int CredentialDurationSeconds { get; set; } = CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>See <see cref="CredentialProviderRoleOptions.ManagedPolicyArns"/>.</summary>
     public IList<string> ManagedPolicyArns { get; } = new List<string>();

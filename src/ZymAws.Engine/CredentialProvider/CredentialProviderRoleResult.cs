@@ -2,7 +2,7 @@ using System.Collections.Generic;
 
 namespace ZymAws.Engine.CredentialProvider;
 
-/// <summary>What <see cref="CredentialProviderSetup.EnsureRoleAsync"/> found and did.</summary>
+/// <summary>What <see cref="CredentialProviderProvisioner.EnsureRoleAsync"/> found and did.</summary>
 public sealed class CredentialProviderRoleResult
 {
     internal CredentialProviderRoleResult(string roleName, string roleArn)
@@ -17,10 +17,10 @@ public sealed class CredentialProviderRoleResult
     public string RoleArn { get; }
 
     /// <summary>Created, Existing (nothing changed), Updated (trust policy or policies changed) or Skipped (creation declined).</summary>
-    public SetupStatus Status { get; internal set; }
+    public SetupOutcome Status { get; internal set; }
 
     /// <summary>Whether the trust policy already named credentials.iot.amazonaws.com (Existing), was created with it, was updated to include it, or the update was declined.</summary>
-    public SetupStatus TrustPolicyStatus { get; internal set; }
+    public SetupOutcome TrustPolicyStatus { get; internal set; }
 
     /// <summary>The role's MaxSessionDuration in seconds (the existing role's own value when it already existed).</summary>
     public int MaxSessionDuration { get; internal set; }

@@ -33,15 +33,15 @@ public sealed class CredentialProviderSetupResult
 
     public string RoleArn => Role.RoleArn;
 
-    public SetupStatus RoleStatus => Role.Status;
+    public SetupOutcome RoleStatus => Role.Status;
 
     public string RoleAliasArn => RoleAlias.RoleAliasArn;
 
-    public SetupStatus RoleAliasStatus => RoleAlias.Status;
+    public SetupOutcome RoleAliasStatus => RoleAlias.Status;
 
     public string PolicyName => Policy.PolicyName;
 
-    public SetupStatus PolicyStatus => Policy.Status;
+    public SetupOutcome PolicyStatus => Policy.Status;
 
     public override string ToString() => $"Role {Role.RoleName} ({Role.Status}), alias {RoleAlias.RoleAlias} ({RoleAlias.Status}), policy {Policy.PolicyName} ({Policy.Status}), endpoint {CredentialsEndpoint}";
 }

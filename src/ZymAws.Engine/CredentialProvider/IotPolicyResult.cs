@@ -1,9 +1,9 @@
 namespace ZymAws.Engine.CredentialProvider;
 
-/// <summary>What <see cref="CredentialProviderSetup.EnsureRoleAliasPolicyAsync"/> found and did.</summary>
+/// <summary>What <see cref="CredentialProviderProvisioner.EnsureRoleAliasPolicyAsync"/> found and did.</summary>
 public sealed class IotPolicyResult
 {
-    internal IotPolicyResult(string policyName, string policyArn, string policyDocument, SetupStatus status)
+    internal IotPolicyResult(string policyName, string policyArn, string policyDocument, SetupOutcome status)
     {
         PolicyName = policyName;
         PolicyArn = policyArn;
@@ -18,7 +18,7 @@ public sealed class IotPolicyResult
     /// <summary>The policy document (JSON) with the real account and region in the role alias ARN.</summary>
     public string PolicyDocument { get; }
 
-    public SetupStatus Status { get; }
+    public SetupOutcome Status { get; }
 
     public override string ToString() => $"{PolicyName} ({Status})";
 }

@@ -19,7 +19,7 @@ public sealed class RoleAliasOptions
     public string? RoleName { get; set; }
 
     /// <summary>Lifetime of the credentials devices get: 900-43200 seconds (default 3600), not above the role's MaxSessionDuration.</summary>
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    public int CredentialDurationSeconds { get; set; } = CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>When the alias exists pointing at another role or with another duration, update it (otherwise: error RoleAliasConflict for another role, a warning for another duration).</summary>
     public bool AllowUpdate { get; set; }

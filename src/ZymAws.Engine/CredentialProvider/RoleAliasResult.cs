@@ -2,10 +2,10 @@ using System.Collections.Generic;
 
 namespace ZymAws.Engine.CredentialProvider;
 
-/// <summary>What <see cref="CredentialProviderSetup.EnsureRoleAliasAsync"/> found and did.</summary>
+/// <summary>What <see cref="CredentialProviderProvisioner.EnsureRoleAliasAsync"/> found and did.</summary>
 public sealed class RoleAliasResult
 {
-    internal RoleAliasResult(string roleAlias, string roleAliasArn, string roleArn, int credentialDurationSeconds, SetupStatus status)
+    internal RoleAliasResult(string roleAlias, string roleAliasArn, string roleArn, int credentialDurationSeconds, SetupOutcome status)
     {
         RoleAlias = roleAlias;
         RoleAliasArn = roleAliasArn;
@@ -25,7 +25,7 @@ public sealed class RoleAliasResult
     /// <summary>The alias's credential duration (after the step).</summary>
     public int CredentialDurationSeconds { get; }
 
-    public SetupStatus Status { get; }
+    public SetupOutcome Status { get; }
 
     /// <summary>Changes the shouldProcess callback declined.</summary>
     public IReadOnlyList<string> DeclinedChanges { get; internal set; } = new List<string>();

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.DeviceCredentials;
 

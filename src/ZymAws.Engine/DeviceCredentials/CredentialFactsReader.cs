@@ -37,7 +37,7 @@ public sealed class CredentialQuery
     public IReadOnlyDictionary<string, string> SubjectFields { get; set; } = new Dictionary<string, string>();
 
     /// <summary>A query for <paramref name="certificate"/>: its id, and its subject fields for policy variables.</summary>
-    public static CredentialQuery For(CertificateInfo certificate, string roleAlias)
+    public static CredentialQuery For(CertificateFacts certificate, string roleAlias)
     {
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var subject = certificate.DeviceSubject;

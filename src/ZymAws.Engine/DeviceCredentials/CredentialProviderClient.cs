@@ -322,7 +322,7 @@ public static class CredentialProviderClient
         var refusal = CredentialRefusal.For(CredentialCheck.Certificate);
         return new CredentialProviderException(refusal.ErrorId, ZymErrorCategory.AuthenticationError,
             $"The credentials provider at {host}:{port} refused the device certificate in the TLS handshake (alert {name}): the account does not know it, " +
-            $"it is INACTIVE, REVOKED or expired, or its CA is not ACTIVE. {refusal.Fix} {CredentialRefusal.For(CredentialCheck.CertificateAuthority).Fix} Test-ZymDevice shows which.",
+            $"it is INACTIVE, REVOKED or expired, or its CA is not ACTIVE. {refusal.Fix} {CredentialRefusal.For(CredentialCheck.CaSigner).Fix} Test-ZymDevice shows which.",
             request.ThingName ?? request.RoleAlias, inner)
         {
             TlsAlert = name,
@@ -390,7 +390,7 @@ public static class CredentialProviderClient
 
     private static void CheckKeyMatchesCertificate(DeviceCredentialRequest request)
     {
-        var certificate = CertificateInfo.Parse(request.CertificateChain[0]);
+        var certificate = CertificateFacts.Parse(request.CertificateChain[0]);
         var deviceKey = PublicKeyFacts.From(Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(request.Key.GetSubjectPublicKeyInfo()));
         if (certificate.Key is null || !certificate.Key.SameKeyAs(deviceKey))
         {

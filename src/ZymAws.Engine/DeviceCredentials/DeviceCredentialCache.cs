@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.DeviceCredentials;
@@ -53,7 +54,7 @@ public sealed class DeviceCredentialCache
 
     internal static string KeyFor(byte[] certificateDer, string endpointHost, int port, string? connectHost, int? connectPort, string roleAlias, string? thingName)
     {
-        string text = string.Join("|", "v1", CertificateInfo.Sha256Hex(certificateDer), endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
+        string text = string.Join("|", "v1", CertificateFacts.Sha256Hex(certificateDer), endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
             connectHost ?? string.Empty, (connectPort ?? 0).ToString(CultureInfo.InvariantCulture), roleAlias, thingName ?? string.Empty);
         using var sha = SHA256.Create();
         return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));

@@ -61,16 +61,16 @@ public sealed class DeviceCredentialOptions
 /// <summary>What a device would ask with: every value, resolved. No secret, no key opened, nothing fetched.</summary>
 public sealed class DeviceCredentialPlan
 {
-    internal DeviceCredentialPlan(IReadOnlyList<CertificateInfo> chain, string keySource)
+    internal DeviceCredentialPlan(IReadOnlyList<CertificateFacts> chain, string keySource)
     {
         Chain = chain;
         KeySource = keySource;
     }
 
     /// <summary>The device certificate and any further certificates of its file (sent as the chain).</summary>
-    public IReadOnlyList<CertificateInfo> Chain { get; }
+    public IReadOnlyList<CertificateFacts> Chain { get; }
 
-    public CertificateInfo Certificate => Chain[0];
+    public CertificateFacts Certificate => Chain[0];
 
     /// <summary>"Zymkey slot 0" or "Software key /path".</summary>
     public string KeySource { get; }
@@ -128,7 +128,7 @@ public static class DeviceCredentialProvider
             throw new ArgumentNullException(nameof(options));
         }
 
-        var chain = CertificateInfo.LoadAll(options.CertificatePath);
+        var chain = CertificateFacts.LoadAll(options.CertificatePath);
         var certificate = chain[0];
         var subject = certificate.DeviceSubject;
         string source = certificate.Source ?? options.CertificatePath;

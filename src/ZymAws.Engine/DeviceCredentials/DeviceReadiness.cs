@@ -15,7 +15,7 @@ public sealed class ReadinessQuery
     public string? ThingName { get; set; }
 
     /// <summary>A certificate (file, PEM, or an object carrying it).</summary>
-    public CertificateInfo? Certificate { get; set; }
+    public CertificateFacts? Certificate { get; set; }
 
     /// <summary>A certificate by id only: its PEM is read from the account.</summary>
     public string? CertificateId { get; set; }
@@ -78,7 +78,7 @@ public static class DeviceReadinessChecker
         if (query.CertificateId is not null)
         {
             var description = await session.Iot.DescribeCertificateAsync(query.CertificateId, cancellationToken).ConfigureAwait(false);
-            var certificate = CertificateInfo.Parse(description.CertificatePem ?? string.Empty);
+            var certificate = CertificateFacts.Parse(description.CertificatePem ?? string.Empty);
             return new[] { await JudgeAsync(session, query, certificate, query.ThingName, accountEndpointHost, cancellationToken).ConfigureAwait(false) };
         }
 
@@ -106,14 +106,14 @@ public static class DeviceReadinessChecker
         {
             string id = arn.Substring(arn.LastIndexOf('/') + 1);
             var description = await session.Iot.DescribeCertificateAsync(id, cancellationToken).ConfigureAwait(false);
-            var certificate = CertificateInfo.Parse(description.CertificatePem ?? string.Empty);
+            var certificate = CertificateFacts.Parse(description.CertificatePem ?? string.Empty);
             results.Add(await JudgeAsync(session, query, certificate, thing, accountEndpointHost, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
     }
 
-    private static async Task<DeviceReadiness> JudgeAsync(AwsSession session, ReadinessQuery query, CertificateInfo certificate, string? thingName, string accountEndpointHost, CancellationToken cancellationToken)
+    private static async Task<DeviceReadiness> JudgeAsync(AwsSession session, ReadinessQuery query, CertificateFacts certificate, string? thingName, string accountEndpointHost, CancellationToken cancellationToken)
     {
         var subject = certificate.DeviceSubject;
         string source = certificate.Source ?? certificate.Subject;

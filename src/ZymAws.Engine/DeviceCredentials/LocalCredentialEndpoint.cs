@@ -73,7 +73,7 @@ public sealed class LocalCredentialEndpoint : IDisposable
         _options = options;
         _log = log;
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentConnections));
-        using (var ca = CertificateAuthority.Create("CN=ZymAws local credentials-provider CA,O=ZymAwsProvisioning rehearsal", DeviceKeyAlgorithm.EcP256, validityDays: 30))
+        using (var ca = CaSigner.Create("CN=ZymAws local credentials-provider CA,O=ZymAwsProvisioning rehearsal", DeviceKeyAlgorithm.EcP256, validityDays: 30))
         {
             _serverKey = SoftwareDeviceKey.Generate();
             // As AWS's own certificate, a wildcard for every prefix of the region: a device asking another account's
@@ -274,7 +274,7 @@ public sealed class LocalCredentialEndpoint : IDisposable
         string alias = Uri.UnescapeDataString(path.Substring(prefix.Length, path.Length - prefix.Length - suffix.Length));
         string? thing = head["x-amzn-iot-thingname"];
         thing = string.IsNullOrEmpty(thing) ? null : thing;
-        var certificate = CertificateInfo.Parse(server.ClientCertificate!);
+        var certificate = CertificateFacts.Parse(server.ClientCertificate!);
         var query = CredentialQuery.For(certificate, alias);
         query.ThingName = thing;
         query.RequestedHost = server.ServerName;
@@ -362,7 +362,7 @@ public sealed class LocalCredentialEndpoint : IDisposable
     /// <summary>Judges the client certificate during the handshake, as AWS does.</summary>
     private CredentialCheckResult? JudgeCertificate(byte[] der)
     {
-        var certificate = CertificateInfo.Parse(der);
+        var certificate = CertificateFacts.Parse(der);
         var facts = CredentialFactsReader.ReadCertificateAsync(_backend, certificate.CertificateId, _stopping.Token).GetAwaiter().GetResult();
         return CredentialRule.CertificateChecks(facts, certificate.CertificateId, DateTimeOffset.UtcNow).FirstOrDefault(c => c.Outcome == CheckOutcome.Failed);
     }

@@ -36,15 +36,15 @@ public sealed class ServerTrust
     public static ServerTrust FromFile(string path)
     {
         string full = Path.GetFullPath(path);
-        var certificates = CertificateInfo.LoadAll(full);
+        var certificates = CertificateFacts.LoadAll(full);
         return FromCertificates(certificates, "the certificates in " + full);
     }
 
     /// <summary>Trusts exactly the certificates in PEM text.</summary>
     public static ServerTrust FromPem(string pem, string description) =>
-        FromCertificates(CertificateInfo.ParseAll(pem), description);
+        FromCertificates(CertificateFacts.ParseAll(pem), description);
 
-    private static ServerTrust FromCertificates(IReadOnlyList<CertificateInfo> certificates, string description)
+    private static ServerTrust FromCertificates(IReadOnlyList<CertificateFacts> certificates, string description)
     {
         if (certificates.Count == 0)
         {

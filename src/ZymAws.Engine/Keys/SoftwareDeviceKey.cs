@@ -8,7 +8,7 @@ using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
-using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Keys;

@@ -1,10 +1,10 @@
 namespace ZymAws.Engine.Pki;
 
 /// <summary>
-/// A device certificate just issued by a <see cref="CertificateAuthority"/>: everything <see cref="CertificateInfo"/>
+/// A device certificate just issued by a <see cref="CaSigner"/>: everything <see cref="CertificateFacts"/>
 /// has, plus the issuing CA's certificate (needed by RegisterCertificate's caCertificatePem).
 /// </summary>
-public sealed class IssuedCertificate : CertificateInfo
+public sealed class IssuedCertificate : CertificateFacts
 {
     internal IssuedCertificate()
     {

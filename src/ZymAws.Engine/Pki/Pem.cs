@@ -27,6 +27,32 @@ public static class Pem
             "PemMalformed", ZymErrorCategory.InvalidData, $"The PEM block '{label}' is corrupt: {reason}.", label));
     }
 
+    /// <summary>
+    /// Reads PEM text with <paramref name="parse"/> (a Parse that throws ZymException), or returns null with the short
+    /// reason it cannot be read (empty, no block of the kind, corrupt, not the structure), for callers that word their
+    /// own error.
+    /// </summary>
+    internal static T? TryRead<T>(string? text, Func<string, T> parse, out string? problem)
+        where T : class
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problem = "it is empty";
+            return null;
+        }
+
+        try
+        {
+            return parse(text!);
+        }
+        catch (ZymException ex)
+        {
+            problem = PkiErrorIds.ReasonOf(ex);
+            return null;
+        }
+    }
+
     /// <summary>Encodes <paramref name="der"/> as a PEM block.</summary>
     public static string Encode(string label, byte[] der)
     {

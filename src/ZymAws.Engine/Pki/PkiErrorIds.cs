@@ -67,4 +67,16 @@ public static class PkiErrorIds
 
     /// <summary>Output file exists and overwrite was not requested (ResourceExists); raised by SecureFile.</summary>
     public const string FileExists = "FileExists";
+
+    private const string ReasonKey = "ZymAws.Reason";
+
+    /// <summary>Attaches the short reason (no "The input is not ..." preamble) to a parse error, for callers that word their own message.</summary>
+    internal static ZymException WithReason(ZymException exception, string reason)
+    {
+        exception.Data[ReasonKey] = reason;
+        return exception;
+    }
+
+    /// <summary>The short reason of a parse error, or its message.</summary>
+    internal static string ReasonOf(ZymException exception) => exception.Data[ReasonKey] as string ?? exception.Message;
 }

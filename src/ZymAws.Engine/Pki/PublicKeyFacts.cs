@@ -124,25 +124,7 @@ internal sealed class PublicKeyFacts
 
         return Algorithm == DeviceKeyAlgorithm.Rsa
             ? new BigInteger(1, RsaModulus).Equals(new BigInteger(1, other.RsaModulus)) && new BigInteger(1, RsaExponent).Equals(new BigInteger(1, other.RsaExponent))
-            : Eq(EcX!, other.EcX!) && Eq(EcY!, other.EcY!);
-    }
-
-    private static bool Eq(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
+            : Bytes.Same(EcX!, other.EcX!) && Bytes.Same(EcY!, other.EcY!);
     }
 
     private static byte[] Slice(byte[] src, int offset, int count)

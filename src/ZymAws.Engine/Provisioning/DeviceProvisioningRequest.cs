@@ -32,5 +32,9 @@ public sealed class DeviceProvisioningRequest
     /// <summary>Whatever the caller wants back with the result (the pipeline object): errors are reported against it.</summary>
     public object? SourceItem { get; set; }
 
+    /// <summary>The certificate or CSR as <see cref="DeviceRequests.Build"/> parsed it (used while the PEM is unchanged).</summary>
+    internal ParsedInput? Parsed { get; set; }
+
+    /// <inheritdoc />
     public override string ToString() => ThingName;
 }

@@ -9,12 +9,12 @@ public enum DeviceProvisioningStatus
     /// <summary>Everything was already in place (certificate ACTIVE, thing, principal and policy attached): nothing was changed.</summary>
     AlreadyProvisioned,
 
-    /// <summary>A step failed and nothing was undone (NoRollback, or the rollback itself failed: see <see cref="DeviceProvisioningResult.RollbackError"/>).</summary>
+    /// <summary>A step failed and nothing was undone (NoRollback, or the rollback itself failed: see <see cref="DeviceProvisioningOutcome.RollbackError"/>).</summary>
     Failed,
 
     /// <summary>A step failed and everything this batch created for the device was undone.</summary>
     RolledBack,
 
-    /// <summary>The shouldProcess callback declined (-WhatIf / -Confirm "No"): nothing was changed; <see cref="DeviceProvisioningResult.PlannedActions"/> says what would be done.</summary>
+    /// <summary>The shouldProcess callback declined (-WhatIf / -Confirm "No"): nothing was changed; <see cref="DeviceProvisioningOutcome.PlannedActions"/> says what would be done.</summary>
     Skipped,
 }

@@ -7,7 +7,9 @@ using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.CredentialProvider.Internal;
 using ZymAws.Engine.Diagnostics;
+using ZymAws.Engine.Pki;
 using ZymAws.Engine.Provisioning.Internal;
+using ZymAws.Engine.Registration;
 
 namespace ZymAws.Engine.Provisioning;
 
@@ -25,7 +27,7 @@ namespace ZymAws.Engine.Provisioning;
 /// JournalPathInvalid, JournalInUse, JournalCorrupt, JournalMismatch, JournalWriteFailed, an AwsServiceException from
 /// preflight, <see cref="OperationCanceledException"/> after cancellation (once in-flight devices have finished or
 /// been rolled back), or whatever a callback threw (rethrown once the batch has wound down).
-/// Per-device errors (in <see cref="DeviceProvisioningResult.Error"/>): ThingNameInvalid, PolicyNameMissing,
+/// Per-device errors (in <see cref="DeviceProvisioningOutcome.Error"/>): ThingNameInvalid, PolicyNameMissing,
 /// PolicyNameInvalid, ThingTypeNameInvalid, ThingAttributeInvalid, CertificateMissing, CertificateInvalid,
 /// CertificateExpired, CertificateNotIssuedByCa, CsrMissing, CsrInvalid, DeviceDuplicate, JournalMismatch,
 /// ProvisioningPolicyNotFound, CertificateNotActive, CertificateFromCsrUnresolved, CertificateRegistrationUnresolved,
@@ -108,7 +110,7 @@ public sealed class FleetProvisioner
 
         // ---- preflight: nothing is touched before all of it passes ----
         var identity = await _session.Sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
-        ParsedCertificate? ca = null;
+        CertificateFacts? ca = null;
         string? caId = null;
         if (_options.Mode == CertificateRegistrationMode.WithCa)
         {
@@ -177,9 +179,10 @@ public sealed class FleetProvisioner
 
     private void ValidateOptions()
     {
-        if (_options.ThrottleLimit < 1 || _options.ThrottleLimit > 256)
+        if (_options.ThrottleLimit < FleetProvisioningOptions.MinThrottleLimit || _options.ThrottleLimit > FleetProvisioningOptions.MaxThrottleLimit)
         {
-            throw new ZymException("ThrottleLimitInvalid", ZymErrorCategory.InvalidArgument, $"ThrottleLimit must be 1-256 (was {_options.ThrottleLimit}).", _options.ThrottleLimit);
+            throw new ZymException("ThrottleLimitInvalid", ZymErrorCategory.InvalidArgument,
+                $"ThrottleLimit must be {FleetProvisioningOptions.MinThrottleLimit}-{FleetProvisioningOptions.MaxThrottleLimit} (was {_options.ThrottleLimit}).", _options.ThrottleLimit);
         }
 
         if (_options.CleanupTimeout <= TimeSpan.Zero)
@@ -193,57 +196,14 @@ public sealed class FleetProvisioner
         }
     }
 
-    /// <summary>The CA must be registered with AWS IoT and ACTIVE. Its id is the SHA-256 of its DER; when AWS knows it by another id (moto hashes the PEM text), the registered CAs are compared by content.</summary>
-    private async Task<(ParsedCertificate Ca, string CaId)> CheckCaAsync(CancellationToken cancellationToken)
+    /// <summary>The CA must be registered with AWS IoT (<see cref="CaRegistrar.FindAsync"/>, the rule registration uses too) and ACTIVE.</summary>
+    private async Task<(CertificateFacts Ca, string CaId)> CheckCaAsync(CancellationToken cancellationToken)
     {
-        var ca = DevicePem.TryParseCertificate(_options.CaCertificatePem, out string? problem)
+        var ca = CertificateFacts.TryParse(_options.CaCertificatePem, out string? problem)
             ?? throw new ZymException("CaCertificateInvalid", ZymErrorCategory.InvalidData, $"The CA certificate is unusable: {problem}.", null);
-        IotCaCertificateDescription? description = null;
-        var ids = DevicePem.CandidateIds(ca, _options.CaCertificatePem!);
-        foreach (string id in ids)
-        {
-            try
-            {
-                description = await _session.Iot.DescribeCaCertificateAsync(id, cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            catch (AwsServiceException ex) when (ex.IsNotFound)
-            {
-            }
-        }
-
-        if (description is null)
-        {
-            // Registered under an id of another making: compare the registered CAs by content.
-            IReadOnlyList<IotCertificateSummary> registered;
-            try
-            {
-                registered = await _session.Iot.ListAllCaCertificatesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException ex) when (ex.StatusCode is int status && status >= 400)
-            {
-                _log.Verbose($"ListCACertificates failed ({ex.ErrorCode}); the CA is looked up by id only.");
-                registered = Array.Empty<IotCertificateSummary>();
-            }
-
-            foreach (var summary in registered.Take(100))
-            {
-                var candidate = await _session.Iot.DescribeCaCertificateAsync(summary.CertificateId, cancellationToken).ConfigureAwait(false);
-                var parsed = DevicePem.TryParseCertificate(candidate.CertificatePem, out _);
-                if (parsed is not null && DevicePem.SameBytes(parsed.Der, ca.Der))
-                {
-                    description = candidate;
-                    break;
-                }
-            }
-        }
-
-        if (description is null)
-        {
-            throw new ZymException("CaCertificateNotRegistered", ZymErrorCategory.ObjectNotFound,
-                $"The CA certificate ({ca.Certificate.SubjectDN}, id {ca.DerSha256}) is not registered with AWS IoT in {_session.Region} (ids tried: {string.Join(", ", ids)}); register it first (Register-ZymCaWithAws).", ca.DerSha256);
-        }
-
+        var description = await new CaRegistrar(_session, _log).FindAsync(ca, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZymException("CaCertificateNotRegistered", ZymErrorCategory.ObjectNotFound,
+                $"The CA certificate ({ca.Subject}, id {ca.CertificateId}) is not registered with AWS IoT in {_session.Region}; register it first (Register-ZymCaWithAws).", ca.CertificateId);
         if (!string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal))
         {
             throw new ZymException("CaCertificateNotActive", ZymErrorCategory.InvalidOperation,

@@ -15,8 +15,26 @@ public sealed class FleetProvisioningOptions
     /// <summary>The IoT policy for devices whose request names none.</summary>
     public string? PolicyName { get; set; }
 
-    /// <summary>Devices in flight at once (1-256, default 4). Each AWS operation also stays under the session's rate limit.</summary>
-    public int ThrottleLimit { get; set; } = 4;
+    /// <summary>The fewest devices in flight at once.</summary>
+    public const int MinThrottleLimit = 1;
+
+    /// <summary>The most devices in flight at once.</summary>
+    public const int MaxThrottleLimit = 256;
+
+    /// <summary>Devices in flight when not told otherwise.</summary>
+    public const int DefaultThrottleLimit = 4;
+
+    /// <summary>
+    /// Devices in flight at once (<see cref="MinThrottleLimit"/>-<see cref="MaxThrottleLimit"/>, default
+    /// <see cref="DefaultThrottleLimit"/>). Each AWS operation also stays under the session's rate limit.
+    /// </summary>
+    public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+    /// <summary>
+    /// Mode FromCsr: each certificate AWS IoT issued is written (PEM, replacing an older file) to &lt;ThingName&gt;.pem in
+    /// this folder, created when missing, before the device's result is reported. Null: no files.
+    /// </summary>
+    public string? CertificateDirectory { get; set; }
 
     /// <summary>Leave a failed device's resources in place instead of undoing what the batch created (status Failed).</summary>
     public bool NoRollback { get; set; }
@@ -39,7 +57,7 @@ public sealed class FleetProvisioningOptions
     public Action<ProvisioningProgress>? Progress { get; set; }
 
     /// <summary>Called (one call at a time) with each device's result as soon as it is known.</summary>
-    public Func<DeviceProvisioningResult, Task>? DeviceCompleted { get; set; }
+    public Func<DeviceProvisioningOutcome, Task>? DeviceCompleted { get; set; }
 
     /// <summary>Called (possibly concurrently from several devices) after each AWS step is done and journaled.</summary>
     public Action<ProvisioningStepEvent>? StepCompleted { get; set; }
@@ -49,12 +67,4 @@ public sealed class FleetProvisioningOptions
     /// also the time allowed to roll one device back. Default 60 s.
     /// </summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// Mode FromCsr, when an issuance's outcome is unknown (lost response, or a journal intent without its result): also
-    /// accept, as the CSR's certificate, the one certificate created since the intent whose subject equals the CSR's
-    /// when none has the CSR's public key. AWS IoT keeps the CSR's key, so leave this off there; moto signs with a key of
-    /// its own. Off (default): such a certificate makes the device fail with CertificateFromCsrUnresolved, and nothing is re-issued.
-    /// </summary>
-    public bool CsrRecoveryMatchesSubject { get; set; }
 }

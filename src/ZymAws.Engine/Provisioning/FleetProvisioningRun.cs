@@ -72,7 +72,7 @@ public sealed class FleetProvisioningRun : IDisposable
         if (!_seen.Add(device.ThingName ?? string.Empty))
         {
             _gate.Release();
-            var duplicate = new DeviceProvisioningResult(device.ThingName ?? string.Empty, device.SourceItem)
+            var duplicate = new DeviceProvisioningOutcome(device.ThingName ?? string.Empty, device.SourceItem)
             {
                 Status = DeviceProvisioningStatus.Failed,
                 PolicyName = device.PolicyName ?? _ctx.Options.PolicyName,

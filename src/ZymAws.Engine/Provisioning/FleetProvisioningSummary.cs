@@ -7,7 +7,7 @@ namespace ZymAws.Engine.Provisioning;
 /// <summary>The outcome of a whole batch.</summary>
 public sealed class FleetProvisioningSummary
 {
-    internal FleetProvisioningSummary(IReadOnlyList<DeviceProvisioningResult> results, TimeSpan duration, string accountId, string region, string? caCertificateId)
+    internal FleetProvisioningSummary(IReadOnlyList<DeviceProvisioningOutcome> results, TimeSpan duration, string accountId, string region, string? caCertificateId)
     {
         Results = results;
         Duration = duration;
@@ -17,7 +17,7 @@ public sealed class FleetProvisioningSummary
     }
 
     /// <summary>Every device's result, in the order they finished.</summary>
-    public IReadOnlyList<DeviceProvisioningResult> Results { get; }
+    public IReadOnlyList<DeviceProvisioningOutcome> Results { get; }
 
     public TimeSpan Duration { get; }
 

@@ -22,6 +22,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
     private const string InputSet = "InputObject";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private FileSystemPaths? _paths;
+    private OutputFiles? _output;
     private int _written;
 
     /// <summary>The CA that signs (from New-ZymCertificateAuthority or Import-ZymCertificateAuthority).</summary>
@@ -46,8 +48,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     /// <summary>Validity of the device certificates in days.</summary>
     [Parameter]
-    [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
-    public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultDeviceValidityDays;
+    [ValidateRange(1, EnginePki.CaSigner.MaxValidityDays)]
+    public int ValidityDays { get; set; } = EnginePki.CaSigner.DefaultDeviceValidityDays;
 
     /// <summary>Writes each certificate (PEM) to &lt;ThingName&gt;.pem in this folder.</summary>
     [Parameter]
@@ -63,7 +65,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        RefuseOutFileWithOutDirectory(OutFile, OutDirectory);
+        _paths = new FileSystemPaths(this);
+        _output = OutputFiles.From(_paths, OutFile, OutDirectory, ".pem");
         return Task.CompletedTask;
     }
 
@@ -77,18 +80,18 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.DeviceCsr.LoadAll(file)));
+        _paths!.ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.SigningRequest.LoadAll(file)), Pipeline.WriteError);
 
         return Task.CompletedTask;
     }
 
-    private IReadOnlyList<EnginePki.DeviceCsr> Read(object item) => item switch
+    private IReadOnlyList<EnginePki.SigningRequest> Read(object item) => item switch
     {
         DeviceCsr csr => new[] { csr.Engine },
-        FileInfo file => EnginePki.DeviceCsr.LoadAll(file.FullName),
-        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.DeviceCsr.ParseAll(text),
-        string path => EnginePki.DeviceCsr.LoadAll(ResolveInputPath(path)),
-        byte[] der => new[] { EnginePki.DeviceCsr.Parse(der) },
+        FileInfo file => EnginePki.SigningRequest.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.SigningRequest.ParseAll(text),
+        string path => EnginePki.SigningRequest.LoadAll(_paths!.ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.SigningRequest.Parse(der) },
         _ => throw new ZymException(
             "CsrInputUnsupported",
             ZymErrorCategory.InvalidType,
@@ -96,16 +99,16 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
             item),
     };
 
-    private void Approve(object target, Func<IReadOnlyList<EnginePki.DeviceCsr>> read)
+    private void Approve(object target, Func<IReadOnlyList<EnginePki.SigningRequest>> read)
     {
-        IReadOnlyList<EnginePki.DeviceCsr> csrs;
+        IReadOnlyList<EnginePki.SigningRequest> csrs;
         try
         {
             csrs = read();
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, target);
+            Pipeline.WriteError(e, target);
             return;
         }
 
@@ -114,7 +117,7 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
         {
             try
             {
-                if (OutFile is not null && _written > 0)
+                if (_output is { IsSingleFile: true } && _written > 0)
                 {
                     throw new ZymException("OutFileSingleItem", ZymErrorCategory.InvalidArgument,
                         $"-OutFile takes one certificate and one was written already; use -OutDirectory for '{csr.ThingName}' and the rest.", csr.ThingName);
@@ -133,22 +136,18 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
                 var issued = CertificateAuthority.Engine.IssueDeviceCertificate(csr, ValidityDays);
                 string? path = null;
-                if (OutFile is not null || OutDirectory is not null)
+                if (_output is not null)
                 {
-                    path = OutFile is not null
-                        ? ResolveOutputPath(OutFile)
-                        : System.IO.Path.Combine(ResolveOutputPath(OutDirectory!), csr.ThingName + ".pem");
-                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-                    Engine.Internal.SecureFile.WriteAllText(path, issued.CertificatePem, Force.IsPresent, ownerOnly: false);
+                    path = _output.Write(csr.ThingName, issued.CertificatePem, Force.IsPresent);
                     _written++;
                 }
 
-                WriteObject(new DeviceCertificate(issued, path));
+                Pipeline.WriteObject(new DeviceCertificate(issued, path));
             }
             catch (ZymException e)
             {
                 // The item the user gave (a file, PEM text, a CSR object), never an engine object.
-                WriteError(e, target);
+                Pipeline.WriteError(e, target);
             }
         }
     }

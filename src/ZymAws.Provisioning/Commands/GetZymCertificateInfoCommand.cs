@@ -22,6 +22,7 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
     private const string InputSet = "InputObject";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private FileSystemPaths? _paths;
 
     /// <summary>Certificate files (PEM with one or more certificates, or DER); wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -42,6 +43,8 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
     [Alias("Certificate", "CertificatePem")]
     public PSObject InputObject { get; set; } = null!;
 
+    private FileSystemPaths Paths => _paths ??= new FileSystemPaths(this);
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         if (ParameterSetName == InputSet)
@@ -52,23 +55,23 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
         }
 
         var literal = ParameterSetName == LiteralPathSet;
-        ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateInfo.LoadAll(file)));
+        Paths.ForEachInputFile(literal ? LiteralPath : Path, literal, file => Emit(file, () => EnginePki.CertificateFacts.LoadAll(file)), Pipeline.WriteError);
 
         return Task.CompletedTask;
     }
 
-    private IReadOnlyList<EnginePki.CertificateInfo> Read(PSObject wrapped) => wrapped.BaseObject switch
+    private IReadOnlyList<EnginePki.CertificateFacts> Read(PSObject wrapped) => wrapped.BaseObject switch
     {
         DeviceCertificate certificate => new[] { certificate.Engine },
         CertificateAuthority authority => new[] { authority.Engine.Certificate },
         CertificateInfo info => new[] { info.Engine },
-        X509Certificate2 x509 => new[] { EnginePki.CertificateInfo.Parse(x509.RawData) },
-        FileInfo file => EnginePki.CertificateInfo.LoadAll(file.FullName),
-        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateInfo.ParseAll(text),
-        string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
-        byte[] der => new[] { EnginePki.CertificateInfo.Parse(der) },
-        var item when Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateInfo.ParseAll(pem),
-        var item when (Property(wrapped, "FullName") ?? Property(wrapped, "Path")) is string path => EnginePki.CertificateInfo.LoadAll(ResolveInputPath(path)),
+        X509Certificate2 x509 => new[] { EnginePki.CertificateFacts.Parse(x509.RawData) },
+        FileInfo file => EnginePki.CertificateFacts.LoadAll(file.FullName),
+        string text when EnginePki.Pem.ContainsPem(text) => EnginePki.CertificateFacts.ParseAll(text),
+        string path => EnginePki.CertificateFacts.LoadAll(Paths.ResolveInputPath(path)),
+        byte[] der => new[] { EnginePki.CertificateFacts.Parse(der) },
+        var item when PSValues.Property(wrapped, "CertificatePem") is string pem => EnginePki.CertificateFacts.ParseAll(pem),
+        var item when (PSValues.Property(wrapped, "FullName") ?? PSValues.Property(wrapped, "Path")) is string path => EnginePki.CertificateFacts.LoadAll(Paths.ResolveInputPath(path)),
         var item => throw new ZymException(
             "CertificateInputUnsupported",
             ZymErrorCategory.InvalidType,
@@ -76,22 +79,18 @@ public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
             item),
     };
 
-    private static object? Property(PSObject item, string name) => item.Properties[name]?.Value is { } value
-        ? (value is PSObject ps ? ps.BaseObject : value)
-        : null;
-
-    private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateInfo>> read)
+    private void Emit(object target, Func<IReadOnlyList<EnginePki.CertificateFacts>> read)
     {
         try
         {
             foreach (var info in read())
             {
-                WriteObject(new CertificateInfo(info));
+                Pipeline.WriteObject(new CertificateInfo(info));
             }
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            WriteError(e, target);
+            Pipeline.WriteError(e, target);
         }
     }
 }

@@ -17,6 +17,6 @@ public sealed class GetZymCredentialProviderEndpointCommand : AwsCmdlet
     {
         var session = GetSession();
         var endpoint = await session.Iot.DescribeEndpointAsync("iot:CredentialProvider", cancellationToken).ConfigureAwait(false);
-        WriteObject(new CredentialProviderEndpoint(endpoint, session.Region));
+        Pipeline.WriteObject(new CredentialProviderEndpoint(endpoint, session.Region));
     }
 }

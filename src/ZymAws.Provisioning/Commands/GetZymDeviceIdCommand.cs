@@ -22,23 +22,12 @@ public sealed class GetZymDeviceIdCommand : ZymkeyCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, string>? extra = null;
-        if (Extra is not null)
-        {
-            var values = new Dictionary<string, string>();
-            foreach (DictionaryEntry entry in Extra)
-            {
-                values[entry.Key?.ToString() ?? string.Empty] = entry.Value?.ToString() ?? string.Empty;
-            }
-
-            extra = values;
-        }
-
+        IReadOnlyDictionary<string, string>? extra = PSValues.ToStrings(Extra);
         try
         {
             using var device = OpenZymkey();
             var inputs = DeviceIdInputs.FromHost(device.GetSerialNumber(), null, extra);
-            WriteObject(new DeviceIdentity(DeviceId.Compute(inputs), inputs.ZymkeySerial ?? string.Empty, DeviceId.InputsUsed(inputs), DeviceId.Recipe));
+            Pipeline.WriteObject(new DeviceIdentity(DeviceId.Compute(inputs), inputs.ZymkeySerial ?? string.Empty, DeviceId.InputsUsed(inputs), DeviceId.Recipe));
         }
         catch (Engine.ZymException e)
         {

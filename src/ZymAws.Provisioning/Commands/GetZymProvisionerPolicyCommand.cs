@@ -57,7 +57,7 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
                 RolePath = RolePath,
                 ThingNamePrefix = ThingNamePrefix,
                 CaCertificateId = CertificateAuthority is null ? null
-                    : CaCertificateInput.TryGetId(CertificateAuthority.BaseObject, ResolveOutputPath)
+                    : CaCertificateInput.TryGetId(CertificateAuthority.BaseObject, new FileSystemPaths(this).ResolveOutputPath)
                       ?? throw CaCertificateInput.Unusable(CertificateAuthority.BaseObject),
                 AllowCreateCertificateFromCsr = AllowCreateCertificateFromCsr.IsPresent,
                 AllowRegisterWithoutCa = AllowRegisterWithoutCa.IsPresent,
@@ -68,7 +68,7 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
             }
 
             var policy = await CreateSetup().GetProvisionerPolicyAsync(options, cancellationToken).ConfigureAwait(false);
-            WriteObject(new ProvisionerPolicy(policy));
+            Pipeline.WriteObject(new ProvisionerPolicy(policy));
         }
         catch (ZymException e)
         {

@@ -17,7 +17,7 @@ public sealed class GetZymkeyInfoCommand : ZymkeyCmdlet
         {
             using var device = OpenZymkey();
             var info = device.GetInfo();
-            WriteObject(new ZymkeyInfo
+            Pipeline.WriteObject(new ZymkeyInfo
             {
                 Model = info.Model,
                 FirmwareVersion = info.FirmwareVersion,

@@ -36,18 +36,19 @@ public sealed class ImportZymCertificateAuthorityCommand : ZymAsyncCmdlet
         var passphrase = Secrets.ToChars(Passphrase);
         try
         {
-            var certificatePath = ResolveInputPath(CertificatePath);
-            var keyPath = ResolveInputPath(KeyPath);
-            var engine = EnginePki.CertificateAuthority.Load(certificatePath, keyPath, passphrase, Log);
-            WriteObject(new CertificateAuthority(engine));
+            var paths = new FileSystemPaths(this);
+            var certificatePath = paths.ResolveInputPath(CertificatePath);
+            var keyPath = paths.ResolveInputPath(KeyPath);
+            var engine = EnginePki.CaSigner.Load(certificatePath, keyPath, passphrase, Log);
+            Pipeline.WriteObject(new CertificateAuthority(engine));
         }
         catch (ItemNotFoundException e)
         {
-            WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, CertificatePath));
+            Pipeline.WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, CertificatePath));
         }
         catch (ZymException e)
         {
-            WriteError(e, null);
+            Pipeline.WriteError(e, null);
         }
         finally
         {

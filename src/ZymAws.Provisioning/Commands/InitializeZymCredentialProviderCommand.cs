@@ -35,8 +35,8 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
 
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>
     [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderSetup.MaxCredentialDurationSeconds)]
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderProvisioner.MaxCredentialDurationSeconds)]
+    public int CredentialDurationSeconds { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>The attached-thing condition in the IoT policy; on unless -RequireAttachedThing:$false.</summary>
     [Parameter]
@@ -58,8 +58,8 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
             CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);
             var result = await CreateSetup().InitializeAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
             var setup = new CredentialProviderSetup(result);
-            WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");
-            WriteObject(setup);
+            Pipeline.WriteVerbose($"Role {setup.Role.RoleName}: {setup.RoleStatus}; alias {setup.RoleAlias}: {setup.RoleAliasStatus}; policy {setup.PolicyName}: {setup.PolicyStatus}.");
+            Pipeline.WriteObject(setup);
         }
         catch (Exception e) when (e is ZymException or PSArgumentException)
         {

@@ -24,7 +24,8 @@ namespace ZymAws.Provisioning.Commands;
 public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 {
     private EngineProvisioning.FleetProvisioningRun? _run;
-    private string? _outDirectory;
+    private FileSystemPaths? _paths;
+    private Dictionary<string, string>? _attributes;
     private readonly Stopwatch _progressClock = Stopwatch.StartNew();
     private long _lastProgressMs = -1000;
 
@@ -65,8 +66,8 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     /// <summary>Devices provisioned at once (1-256).</summary>
     [Parameter]
-    [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = 4;
+    [ValidateRange(EngineProvisioning.FleetProvisioningOptions.MinThrottleLimit, EngineProvisioning.FleetProvisioningOptions.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = EngineProvisioning.FleetProvisioningOptions.DefaultThrottleLimit;
 
     /// <summary>Leaves a failed device's resources in place instead of undoing what this run created.</summary>
     [Parameter]
@@ -89,12 +90,9 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         get
         {
             var settings = new AwsClientSettings();
-            if (RateLimit is not null)
+            foreach (var entry in PSValues.Entries(RateLimit))
             {
-                foreach (DictionaryEntry entry in RateLimit)
-                {
-                    settings.RateLimits[entry.Key?.ToString() ?? string.Empty] = Convert.ToDouble(entry.Value is PSObject ps ? ps.BaseObject : entry.Value, System.Globalization.CultureInfo.InvariantCulture);
-                }
+                settings.RateLimits[entry.Key] = Convert.ToDouble(entry.Value, System.Globalization.CultureInfo.InvariantCulture);
             }
 
             return settings;
@@ -103,10 +101,12 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
+        _paths = new FileSystemPaths(this);
+        _attributes = PSValues.ToStrings(Attribute);
         var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
         if (whatIf && JournalPath is not null)
         {
-            WriteVerbose("-WhatIf: the journal is neither read nor written.");
+            Pipeline.WriteVerbose("-WhatIf: the journal is neither read nor written.");
         }
 
         var options = new EngineProvisioning.FleetProvisioningOptions
@@ -114,12 +114,12 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             PolicyName = MyInvocation.BoundParameters.ContainsKey(nameof(PolicyName)) ? PolicyName : null,
             ThrottleLimit = ThrottleLimit,
             NoRollback = NoRollback.IsPresent,
-            JournalPath = JournalPath is null || whatIf ? null : ResolveOutputPath(JournalPath),
-            ShouldProcess = (target, action) => ShouldProcessAsync(target, action),
+            JournalPath = JournalPath is null || whatIf ? null : _paths.ResolveOutputPath(JournalPath),
+            CertificateDirectory = OutDirectory is null ? null : _paths.ResolveOutputPath(OutDirectory),
+            ShouldProcess = (target, action) => Pipeline.ShouldProcessAsync(target, action),
             Progress = ReportProgress,
             DeviceCompleted = DeviceCompleted,
         };
-        _outDirectory = OutDirectory is null ? null : ResolveOutputPath(OutDirectory);
 
         var authority = CertificateAuthority.BaseObject;
         if (authority is string s && s.Equals("AwsIot", StringComparison.OrdinalIgnoreCase))
@@ -135,7 +135,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             string? pem;
             try
             {
-                pem = CaCertificateInput.TryGetPem(authority, ResolveOutputPath);
+                pem = CaCertificateInput.TryGetPem(authority, _paths.ResolveOutputPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -150,7 +150,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             var provisioner = new EngineProvisioning.FleetProvisioner(GetSession(), options, Log);
             _run = await provisioner.StartAsync(null, cancellationToken).ConfigureAwait(false);
-            WriteVerbose($"Preflight passed: account {_run.AccountId}, region {GetSession().Region}" +
+            Pipeline.WriteVerbose($"Preflight passed: account {_run.AccountId}, region {GetSession().Region}" +
                 (_run.CaCertificateId is null ? "." : $", CA {_run.CaCertificateId} registered and ACTIVE."));
         }
         catch (ZymException e)
@@ -165,20 +165,20 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         EngineProvisioning.DeviceProvisioningRequest request;
         try
         {
-            request = BuildRequest(item);
+            request = EngineProvisioning.DeviceRequests.Build(Locate(item), ThingName, PolicyName, ThingType, _attributes, item);
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
             // An input that cannot be read still gets its Failed result, so Where-Object Status finds it.
             var error = ErrorRecords.From(e, item);
-            WriteError(error);
-            WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? Text(item, "ThingName"), error));
+            Pipeline.WriteError(error);
+            Pipeline.WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? PSValues.Text(item, "ThingName"), error));
             return;
         }
 
         if (!await _run!.AddAsync(request).ConfigureAwait(false))
         {
-            WriteVerbose($"{request.ThingName}: not started, the batch is stopping.");
+            Pipeline.WriteVerbose($"{request.ThingName}: not started, the batch is stopping.");
         }
     }
 
@@ -188,7 +188,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             // (The engine writes the batch summary to the verbose stream.)
             await _run!.CompleteAsync().ConfigureAwait(false);
-            WriteProgress(new ProgressRecord(1, "Provisioning devices", "Done") { RecordType = ProgressRecordType.Completed });
+            Pipeline.WriteProgress(new ProgressRecord(1, "Provisioning devices", "Done") { RecordType = ProgressRecordType.Completed });
         }
         catch (ZymException e)
         {
@@ -211,141 +211,54 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         base.Dispose(disposing);
     }
 
-    private EngineProvisioning.DeviceProvisioningRequest BuildRequest(PSObject item)
+    /// <summary>Where the item's certificate or CSR is; the engine's <see cref="EngineProvisioning.DeviceRequests"/> does the rest.</summary>
+    private EngineProvisioning.DeviceInput Locate(PSObject item)
     {
-        string? certificatePem = null;
-        string? csrPem = null;
+        var input = new EngineProvisioning.DeviceInput { ResolvePath = _paths!.ResolveInputPath };
         switch (item.BaseObject)
         {
             case DeviceCertificate certificate:
-                certificatePem = certificate.CertificatePem;
+                input.CertificatePem = certificate.CertificatePem;
                 break;
             case DeviceCsr csr:
-                csrPem = csr.CsrPem;
+                input.CsrPem = csr.CsrPem;
                 break;
             case FileInfo file:
-                Classify(File.ReadAllText(file.FullName), ref certificatePem, ref csrPem);
+                input.FullPath = file.FullName;
                 break;
             case string text when EnginePki.Pem.ContainsPem(text):
-                Classify(text, ref certificatePem, ref csrPem);
+                input.Text = text;
                 break;
             case string path:
-                Classify(File.ReadAllText(ResolveInputPath(path)), ref certificatePem, ref csrPem);
+                input.Path = path;
                 break;
             default:
-                certificatePem = Text(item, "CertificatePem") ?? ReadIfNamed(item, "CertificatePath");
-                csrPem = Text(item, "CsrPem") ?? ReadIfNamed(item, "CsrPath");
-                if (certificatePem is null && csrPem is null && (Text(item, "FullName") ?? Text(item, "Path")) is { } anyPath)
-                {
-                    Classify(File.ReadAllText(ResolveInputPath(anyPath)), ref certificatePem, ref csrPem);
-                }
-
+                input.CertificatePem = PSValues.Text(item, "CertificatePem");
+                input.CertificatePath = PSValues.Text(item, "CertificatePath");
+                input.CsrPem = PSValues.Text(item, "CsrPem");
+                input.CsrPath = PSValues.Text(item, "CsrPath");
+                input.Path = PSValues.Text(item, "FullName") ?? PSValues.Text(item, "Path");
                 break;
         }
 
-        if (certificatePem is null && csrPem is null)
-        {
-            throw new ZymException("DeviceInputUnsupported", ZymErrorCategory.InvalidArgument,
-                "Cannot find a certificate or CSR in this input: give a certificate or CSR object, PEM text, a file, or a row with " +
-                "CertificatePath / CertificatePem / CsrPath / CsrPem.", item);
-        }
-
-        // Thing name and policy: parameters first, then the subject (seed layout: CN = thing, ST = policy).
-        string? subjectThing = null;
-        string? subjectPolicy = null;
-        try
-        {
-            if (certificatePem is not null)
-            {
-                var info = EnginePki.CertificateInfo.Parse(certificatePem);
-                subjectThing = info.ThingName;
-                subjectPolicy = info.IotPolicy;
-            }
-            else
-            {
-                var csr = EnginePki.DeviceCsr.Parse(csrPem!);
-                subjectThing = csr.ThingName;
-                subjectPolicy = csr.DeviceSubject.IotPolicy;
-            }
-        }
-        catch (ZymException)
-        {
-            // Unreadable: the engine reports it per device (CertificateInvalid / CsrInvalid) with the thing name.
-        }
-
-        var thing = !string.IsNullOrEmpty(ThingName) ? ThingName! : subjectThing;
-        if (string.IsNullOrEmpty(thing))
-        {
-            throw new ZymException("ThingNameMissing", ZymErrorCategory.InvalidArgument,
-                "No thing name: give -ThingName (or a ThingName property), or a certificate whose subject has a CN.", item);
-        }
-
-        var request = new EngineProvisioning.DeviceProvisioningRequest(thing!)
-        {
-            CertificatePem = certificatePem,
-            CsrPem = csrPem,
-            PolicyName = !string.IsNullOrEmpty(PolicyName) ? PolicyName : subjectPolicy,
-            ThingTypeName = ThingType,
-            SourceItem = item,
-        };
-        if (Attribute is not null)
-        {
-            var attributes = new Dictionary<string, string>();
-            foreach (DictionaryEntry entry in Attribute)
-            {
-                attributes[entry.Key?.ToString() ?? string.Empty] = entry.Value?.ToString() ?? string.Empty;
-            }
-
-            request.Attributes = attributes;
-        }
-
-        return request;
+        return input;
     }
 
-    private static void Classify(string text, ref string? certificatePem, ref string? csrPem)
-    {
-        if (text.IndexOf("CERTIFICATE REQUEST-----", StringComparison.Ordinal) >= 0)
-        {
-            csrPem = text;
-        }
-        else
-        {
-            certificatePem = text;
-        }
-    }
-
-    private static string? Text(PSObject item, string name) =>
-        item.Properties[name]?.Value is { } value && (value is PSObject ps ? ps.BaseObject : value) is string s && s.Length > 0 ? s : null;
-
-    private string? ReadIfNamed(PSObject item, string name) =>
-        Text(item, name) is { } path ? File.ReadAllText(ResolveInputPath(path)) : null;
-
-    private Task DeviceCompleted(EngineProvisioning.DeviceProvisioningResult result)
+    private Task DeviceCompleted(EngineProvisioning.DeviceProvisioningOutcome result)
     {
         ErrorRecord? error = null;
         if (result.Error is not null)
         {
             error = ErrorRecords.From(result.Error, result.SourceItem ?? result.ThingName);
-            WriteError(error);
+            Pipeline.WriteError(error);
         }
 
-        string? path = null;
-        if (_outDirectory is not null && result.CertificatePem is not null)
+        if (result.CertificateFileError is not null)
         {
-            path = Path.Combine(_outDirectory, result.ThingName + ".pem");
-            try
-            {
-                Directory.CreateDirectory(_outDirectory);
-                Engine.Internal.SecureFile.WriteAllText(path, result.CertificatePem, overwrite: true, ownerOnly: false);
-            }
-            catch (Exception e) when (e is ZymException or IOException or UnauthorizedAccessException)
-            {
-                WriteError(e, path);
-                path = null;
-            }
+            Pipeline.WriteError(result.CertificateFileError, result.CertificateFileTarget);
         }
 
-        WriteObject(new DeviceProvisioningResult(result, path, error));
+        Pipeline.WriteObject(new DeviceProvisioningResult(result, result.CertificatePath, error));
         return Task.CompletedTask;
     }
 
@@ -375,6 +288,6 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             record.SecondsRemaining = (int)remaining.TotalSeconds;
         }
 
-        WriteProgress(record);
+        Pipeline.WriteProgress(record);
     }
 }

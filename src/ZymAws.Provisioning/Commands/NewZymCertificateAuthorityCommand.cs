@@ -39,8 +39,8 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 
     /// <summary>Validity of the CA certificate in days.</summary>
     [Parameter]
-    [ValidateRange(1, EnginePki.CertificateAuthority.MaxValidityDays)]
-    public int ValidityDays { get; set; } = EnginePki.CertificateAuthority.DefaultCaValidityDays;
+    [ValidateRange(1, EnginePki.CaSigner.MaxValidityDays)]
+    public int ValidityDays { get; set; } = EnginePki.CaSigner.DefaultCaValidityDays;
 
     /// <summary>
     /// Encrypts the CA key (PKCS#8, AES-256, PBKDF2). When neither this nor -NoPassphrase is given, an interactive
@@ -59,7 +59,7 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        var folder = ResolveOutputPath(Path);
+        var folder = new FileSystemPaths(this).ResolveOutputPath(Path);
         var certificatePath = System.IO.Path.Combine(folder, "ca.pem");
         var keyPath = System.IO.Path.Combine(folder, "ca.key");
         if (!ShouldProcess(folder, $"Create certificate authority '{Subject}' (ca.pem, ca.key)"))
@@ -76,12 +76,12 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
             }
 
             var algorithm = Curve == "P384" ? DeviceKeyAlgorithm.EcP384 : DeviceKeyAlgorithm.EcP256;
-            var engine = EnginePki.CertificateAuthority.Create(Subject, algorithm, ValidityDays);
+            var engine = EnginePki.CaSigner.Create(Subject, algorithm, ValidityDays);
             Directory.CreateDirectory(folder);
             var protection = passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase);
             engine.Save(certificatePath, keyPath, protection, Force.IsPresent);
-            WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");
-            WriteObject(new CertificateAuthority(engine));
+            Pipeline.WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");
+            Pipeline.WriteObject(new CertificateAuthority(engine));
         }
         catch (ZymException e)
         {

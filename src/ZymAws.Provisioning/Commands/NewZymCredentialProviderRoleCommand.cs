@@ -35,11 +35,11 @@ public sealed class NewZymCredentialProviderRoleCommand : RoleSetupCmdlet
             };
             CopyRolePolicies(options.ManagedPolicyArns, options.InlinePolicies);
             var result = await CreateSetup().EnsureRoleAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
-            WriteObject(new CredentialProviderRole(result));
+            Pipeline.WriteObject(new CredentialProviderRole(result));
         }
         catch (Exception e) when (e is ZymException or PSArgumentException)
         {
-            WriteError(e, RoleName);
+            Pipeline.WriteError(e, RoleName);
         }
     }
 }

@@ -22,6 +22,8 @@ namespace ZymAws.Provisioning.Commands;
 public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 {
     private ZymkeyKeyOpener? _zymkey;
+    private FileSystemPaths? _paths;
+    private OutputFiles? _output;
 
     /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -86,7 +88,8 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        RefuseOutFileWithOutDirectory(OutFile, OutDirectory);
+        _paths = new FileSystemPaths(this);
+        _output = OutputFiles.From(_paths, OutFile, OutDirectory, ".csr");
         return Task.CompletedTask;
     }
 
@@ -96,7 +99,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         var spec = new DeviceKeySpec
         {
             Source = KeySource is null ? null : (DeviceKeySourceKind)Enum.Parse(typeof(DeviceKeySourceKind), KeySource),
-            KeyPath = string.IsNullOrEmpty(KeyPath) ? null : ResolveOutputPath(KeyPath!),
+            KeyPath = string.IsNullOrEmpty(KeyPath) ? null : _paths!.ResolveOutputPath(KeyPath!),
             Slot = MyInvocation.BoundParameters.ContainsKey(nameof(Slot)) ? Slot : null,
             NoPassphrase = NoPassphrase,
         };
@@ -104,9 +107,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         try
         {
             var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, Region, CredentialEndpoint, RoleAlias);
-            var outPath = OutFile is not null ? ResolveOutputPath(OutFile)
-                : OutDirectory is not null ? System.IO.Path.Combine(ResolveOutputPath(OutDirectory), ThingName + ".csr")
-                : null;
+            var outPath = _output?.PathFor(ThingName);
             spec.Resolve(target);
             if (!ShouldProcess(ThingName, outPath is null ? "Create CSR" : $"Create CSR {outPath}"))
             {
@@ -115,14 +116,13 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
             spec.Passphrase = Secrets.ToChars(Passphrase);
             key = spec.Open(_zymkey ??= new ZymkeyKeyOpener(ZymkeyOptions, Log), createIfMissing: true, target, Log);
-            var csr = EnginePki.DeviceCsr.Create(key, subject);
+            var csr = EnginePki.SigningRequest.Create(key, subject);
             if (outPath is not null)
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(outPath)!);
-                Engine.Internal.SecureFile.WriteAllText(outPath, csr.Pem, Force.IsPresent, ownerOnly: false);
+                Engine.IO.PemFile.Write(outPath, csr.Pem, Force.IsPresent);
             }
 
-            WriteObject(new DeviceCsr(csr, spec.Describe(target), outPath));
+            Pipeline.WriteObject(new DeviceCsr(csr, spec.Describe(target), outPath));
         }
         catch (ZymkeyException e) when (e.ErrorId == "ZymkeyLibraryNotFound")
         {
@@ -130,7 +130,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
         }
         catch (ZymException e)
         {
-            WriteError(e, target);
+            Pipeline.WriteError(e, target);
         }
         finally
         {

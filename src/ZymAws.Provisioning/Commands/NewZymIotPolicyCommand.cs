@@ -42,11 +42,11 @@ public sealed class NewZymIotPolicyCommand : SetupCmdlet
                 RequireAttachedThing = AttachedThingRequired(RequireAttachedThing),
             };
             var result = await CreateSetup().EnsureRoleAliasPolicyAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
-            WriteObject(new IotPolicy(result));
+            Pipeline.WriteObject(new IotPolicy(result));
         }
         catch (ZymException e)
         {
-            WriteError(e, PolicyName);
+            Pipeline.WriteError(e, PolicyName);
         }
     }
 }

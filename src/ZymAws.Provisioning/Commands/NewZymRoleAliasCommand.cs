@@ -35,8 +35,8 @@ public sealed class NewZymRoleAliasCommand : SetupCmdlet
 
     /// <summary>How long the temporary credentials devices get are valid (900-43200 s).</summary>
     [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderSetup.MaxCredentialDurationSeconds)]
-    public int CredentialDurationSeconds { get; set; } = 3600;
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinCredentialDurationSeconds, Engine.CredentialProvider.CredentialProviderProvisioner.MaxCredentialDurationSeconds)]
+    public int CredentialDurationSeconds { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultCredentialDurationSeconds;
 
     /// <summary>Points an existing alias at this role / duration instead of only reporting the difference.</summary>
     [Parameter]
@@ -54,11 +54,11 @@ public sealed class NewZymRoleAliasCommand : SetupCmdlet
                 AllowUpdate = Force.IsPresent,
             };
             var result = await CreateSetup().EnsureRoleAliasAsync(options, Confirm, cancellationToken).ConfigureAwait(false);
-            WriteObject(new IotRoleAlias(result));
+            Pipeline.WriteObject(new IotRoleAlias(result));
         }
         catch (ZymException e)
         {
-            WriteError(e, RoleAlias);
+            Pipeline.WriteError(e, RoleAlias);
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine;
-using ZymAws.Engine.Aws;
+using ZymAws.Engine.Registration;
 using ZymAws.Provisioning.Infrastructure;
 
 namespace ZymAws.Provisioning.Commands;
@@ -11,7 +11,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Registers a CA certificate with AWS IoT in one step. In DEFAULT mode it does the verification dance itself
 /// (GetRegistrationCode, a verification certificate with CN = code signed by the CA, RegisterCACertificate); in
 /// SNI_ONLY mode it registers without one. A CA that is already registered is found by its certificate id and
-/// reported, not registered twice.
+/// reported, not registered twice. The flow is the engine's <see cref="CaRegistrar"/>.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Register, "ZymCaWithAws", SupportsShouldProcess = true)]
 [OutputType(typeof(CaRegistration))]
@@ -38,97 +38,24 @@ public sealed class RegisterZymCaWithAwsCommand : AwsCmdlet
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var ca = CertificateAuthority;
-        var iot = GetSession().Iot;
+        var registrar = new CaRegistrar(GetSession(), Log);
         try
         {
-            var existing = await DescribeOrNullAsync(iot, ca.CertificateId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
+            var options = new CaRegistrationOptions
             {
-                if (SetActive && existing.Status != "ACTIVE"
-                    && await ShouldProcessAsync(ca.Subject, $"Activate CA certificate {ca.CertificateId}").ConfigureAwait(false))
-                {
-                    await iot.UpdateCaCertificateAsync(new IotUpdateCaCertificateRequest(ca.CertificateId) { NewStatus = "ACTIVE" }, cancellationToken).ConfigureAwait(false);
-                    existing = await iot.DescribeCaCertificateAsync(ca.CertificateId, cancellationToken).ConfigureAwait(false);
-                }
-
-                WriteVerbose($"CA {ca.CertificateId} is already registered ({existing.Status}).");
-                WriteObject(ToResult(existing, ca, alreadyRegistered: true, verificationPem: null));
-                return;
-            }
-
-            var sniOnly = CertificateMode == "SniOnly";
-            if (!await ShouldProcessAsync(ca.Subject, $"Register CA certificate {ca.CertificateId} with AWS IoT ({(sniOnly ? "SNI_ONLY" : "DEFAULT")} mode)").ConfigureAwait(false))
-            {
-                return;
-            }
-
-            string? verificationPem = null;
-            var request = new IotRegisterCaCertificateRequest(ca.CertificatePem)
-            {
+                SetActive = SetActive.IsPresent,
                 AllowAutoRegistration = AllowAutoRegistration.IsPresent,
+                SniOnly = CertificateMode == "SniOnly",
             };
-            if (sniOnly)
+            var outcome = await registrar.RegisterAsync(ca.Engine, options, Pipeline.ShouldProcessAsync, cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
             {
-                request = request with { CertificateMode = "SNI_ONLY" };
+                Pipeline.WriteObject(CaRegistration.From(outcome, ca));
             }
-            else
-            {
-                var code = await iot.GetRegistrationCodeAsync(cancellationToken).ConfigureAwait(false);
-                verificationPem = ca.Engine.CreateVerificationCertificate(code);
-                request = request with { VerificationCertificatePem = verificationPem, SetAsActive = SetActive.IsPresent };
-            }
-
-            IotCertificateReference registered;
-            try
-            {
-                registered = await iot.RegisterCaCertificateAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (e.Category == ZymErrorCategory.ResourceExists)
-            {
-                // Registered concurrently by someone else: report it as it is.
-                var raced = await iot.DescribeCaCertificateAsync(ca.CertificateId, cancellationToken).ConfigureAwait(false);
-                WriteObject(ToResult(raced, ca, alreadyRegistered: true, verificationPem: null));
-                return;
-            }
-
-            if (sniOnly && SetActive)
-            {
-                // SNI_ONLY registers INACTIVE; activation is a second call.
-                await iot.UpdateCaCertificateAsync(new IotUpdateCaCertificateRequest(registered.CertificateId) { NewStatus = "ACTIVE" }, cancellationToken).ConfigureAwait(false);
-            }
-
-            var described = await iot.DescribeCaCertificateAsync(registered.CertificateId, cancellationToken).ConfigureAwait(false);
-            WriteObject(ToResult(described, ca, alreadyRegistered: false, verificationPem));
         }
         catch (ZymException e)
         {
-            WriteError(e, ca);
+            Pipeline.WriteError(e, ca);
         }
     }
-
-    private static async Task<IotCaCertificateDescription?> DescribeOrNullAsync(IotClient iot, string id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await iot.DescribeCaCertificateAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException e) when (e.Category == ZymErrorCategory.ObjectNotFound)
-        {
-            return null;
-        }
-    }
-
-    private static CaRegistration ToResult(IotCaCertificateDescription description, CertificateAuthority ca, bool alreadyRegistered, string? verificationPem) => new()
-    {
-        CertificateId = description.CertificateId,
-        CertificateArn = description.CertificateArn,
-        Status = description.Status ?? string.Empty,
-        AutoRegistrationStatus = description.AutoRegistrationStatus ?? string.Empty,
-        CertificateMode = description.CertificateMode ?? string.Empty,
-        AlreadyRegistered = alreadyRegistered,
-        Subject = ca.Subject,
-        NotAfter = ca.NotAfter,
-        CertificatePem = ca.CertificatePem,
-        VerificationCertificatePem = verificationPem,
-    };
 }

@@ -92,8 +92,8 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
             ProfileLocation = ProfileLocation,
             Region = Region,
             EndpointUrl = EndpointUrl,
-            StoredCredentials = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
-            StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
+            StoredCredentials = PSValues.Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
+            StoredRegion = PSValues.Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
         };
         base.BeginProcessingOnPipeline();
     }
@@ -107,6 +107,4 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
 
         base.Dispose(disposing);
     }
-
-    private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
 }

@@ -30,7 +30,7 @@ internal static class CaCertificateInput
         CertificateAuthority ca => ca.CertificateId,
         CaRegistration registration => registration.CertificateId,
         CertificateInfo info => info.CertificateId,
-        _ => TryGetPem(value, resolvePath) is { } pem ? EnginePki.CertificateInfo.Parse(pem).CertificateId : null,
+        _ => TryGetPem(value, resolvePath) is { } pem ? EnginePki.CertificateFacts.Parse(pem).CertificateId : null,
     };
 
     public static ZymException Unusable(object value) => new(

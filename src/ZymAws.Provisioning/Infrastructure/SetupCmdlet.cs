@@ -9,10 +9,10 @@ namespace ZymAws.Provisioning.Infrastructure;
 /// <summary>Shared by the credentials-provider setup cmdlets: the engine's setup object and -WhatIf/-Confirm.</summary>
 public abstract class SetupCmdlet : AwsCmdlet
 {
-    internal Engine.CredentialProvider.CredentialProviderSetup CreateSetup() => new(GetSession(), Log);
+    internal Engine.CredentialProvider.CredentialProviderProvisioner CreateSetup() => new(GetSession(), Log);
 
     /// <summary>ShouldProcess for the engine, asked on the pipeline thread.</summary>
-    internal System.Func<string, string, Task<bool>> Confirm => (target, action) => ShouldProcessAsync(target, action);
+    internal System.Func<string, string, Task<bool>> Confirm => (target, action) => Pipeline.ShouldProcessAsync(target, action);
 
     /// <summary>
     /// -RequireAttachedThing is on unless the user turns it off (-RequireAttachedThing:$false), as the seed's policy
@@ -24,21 +24,15 @@ public abstract class SetupCmdlet : AwsCmdlet
     /// <summary>-InlinePolicy @{ name = json } as the engine wants it.</summary>
     private protected static void CopyInlinePolicies(Hashtable? source, IDictionary<string, string> target)
     {
-        if (source is null)
+        foreach (var entry in PSValues.Entries(source))
         {
-            return;
-        }
-
-        foreach (DictionaryEntry entry in source)
-        {
-            var value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
-            if (value is not string json)
+            if (entry.Value is not string json)
             {
                 throw new PSArgumentException(
                     $"-InlinePolicy '{entry.Key}' must be a JSON policy document (a string); use ConvertTo-Json -Depth 10 on a hashtable.");
             }
 
-            target[entry.Key?.ToString() ?? string.Empty] = json;
+            target[entry.Key] = json;
         }
     }
 }
@@ -56,8 +50,8 @@ public abstract class RoleSetupCmdlet : SetupCmdlet
 
     /// <summary>The role's maximum session duration in seconds (3600-43200); 3600 for a new role when not given.</summary>
     [Parameter]
-    [ValidateRange(Engine.CredentialProvider.CredentialProviderSetup.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderSetup.MaxRoleSessionDuration)]
-    public int MaxSessionDuration { get; set; } = Engine.CredentialProvider.CredentialProviderSetup.DefaultRoleSessionDuration;
+    [ValidateRange(Engine.CredentialProvider.CredentialProviderProvisioner.MinRoleSessionDuration, Engine.CredentialProvider.CredentialProviderProvisioner.MaxRoleSessionDuration)]
+    public int MaxSessionDuration { get; set; } = Engine.CredentialProvider.CredentialProviderProvisioner.DefaultRoleSessionDuration;
 
     /// <summary>The role's IAM path.</summary>
     [Parameter]

@@ -33,4 +33,19 @@ public sealed class CaRegistration
     public string? VerificationCertificatePem { get; set; }
 
     public override string ToString() => CertificateArn;
+
+    /// <summary>What AWS IoT has for <paramref name="ca"/> after the engine registered (or found) it.</summary>
+    internal static CaRegistration From(Engine.Registration.CaRegistrationOutcome outcome, CertificateAuthority ca) => new()
+    {
+        CertificateId = outcome.Description.CertificateId,
+        CertificateArn = outcome.Description.CertificateArn,
+        Status = outcome.Description.Status ?? string.Empty,
+        AutoRegistrationStatus = outcome.Description.AutoRegistrationStatus ?? string.Empty,
+        CertificateMode = outcome.Description.CertificateMode ?? string.Empty,
+        AlreadyRegistered = outcome.AlreadyRegistered,
+        Subject = ca.Subject,
+        NotAfter = ca.NotAfter,
+        CertificatePem = ca.CertificatePem,
+        VerificationCertificatePem = outcome.VerificationCertificatePem,
+    };
 }

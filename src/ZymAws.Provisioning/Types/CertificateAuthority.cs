@@ -10,12 +10,12 @@ namespace ZymAws.Provisioning;
 /// </summary>
 public sealed class CertificateAuthority
 {
-    internal CertificateAuthority(EnginePki.CertificateAuthority engine)
+    internal CertificateAuthority(EnginePki.CaSigner engine)
     {
         Engine = engine;
     }
 
-    internal EnginePki.CertificateAuthority Engine { get; }
+    internal EnginePki.CaSigner Engine { get; }
 
     public string Subject => Engine.Subject;
 

@@ -7,9 +7,9 @@ namespace ZymAws.Provisioning;
 /// <summary>What Get-ZymCertificateInfo reads from a certificate, with the seed's subject layout parsed.</summary>
 public sealed class CertificateInfo
 {
-    internal CertificateInfo(EnginePki.CertificateInfo engine) => Engine = engine;
+    internal CertificateInfo(EnginePki.CertificateFacts engine) => Engine = engine;
 
-    internal EnginePki.CertificateInfo Engine { get; }
+    internal EnginePki.CertificateFacts Engine { get; }
 
     public string? ThingName => Engine.ThingName;
 

@@ -9,13 +9,13 @@ namespace ZymAws.Provisioning;
 /// </summary>
 public sealed class DeviceCertificate
 {
-    internal DeviceCertificate(EnginePki.CertificateInfo engine, string? path)
+    internal DeviceCertificate(EnginePki.CertificateFacts engine, string? path)
     {
         Engine = engine;
         Path = path;
     }
 
-    internal EnginePki.CertificateInfo Engine { get; }
+    internal EnginePki.CertificateFacts Engine { get; }
 
     public string? ThingName => Engine.ThingName;
 

@@ -8,14 +8,14 @@ namespace ZymAws.Provisioning;
 /// </summary>
 public sealed class DeviceCsr
 {
-    internal DeviceCsr(EnginePki.DeviceCsr engine, string keySource, string? path)
+    internal DeviceCsr(EnginePki.SigningRequest engine, string keySource, string? path)
     {
         Engine = engine;
         KeySource = keySource;
         Path = path;
     }
 
-    internal EnginePki.DeviceCsr Engine { get; }
+    internal EnginePki.SigningRequest Engine { get; }
 
     public string ThingName => Engine.ThingName;
 

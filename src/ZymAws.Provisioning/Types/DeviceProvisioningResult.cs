@@ -27,7 +27,7 @@ public enum ProvisioningStatus
 /// <summary>One device's outcome from Invoke-ZymDeviceProvisioning.</summary>
 public sealed class DeviceProvisioningResult
 {
-    internal DeviceProvisioningResult(EngineProvisioning.DeviceProvisioningResult result, string? certificatePath, ErrorRecord? error)
+    internal DeviceProvisioningResult(EngineProvisioning.DeviceProvisioningOutcome result, string? certificatePath, ErrorRecord? error)
     {
         ThingName = result.ThingName;
         Status = result.Status switch

@@ -163,7 +163,7 @@ public sealed class CredentialProviderSetup
 /// <summary>The least-privilege IAM policy a provisioning user needs (Get-ZymProvisionerPolicy).</summary>
 public sealed class ProvisionerPolicy
 {
-    internal ProvisionerPolicy(EngineSetup.ProvisionerPolicy policy)
+    internal ProvisionerPolicy(EngineSetup.ProvisionerPolicyResult policy)
     {
         AccountId = policy.AccountId;
         Region = policy.Region;
@@ -185,11 +185,11 @@ public sealed class ProvisionerPolicy
 
 internal static class SetupTypes
 {
-    public static SetupStatus Map(EngineSetup.SetupStatus status) => status switch
+    public static SetupStatus Map(EngineSetup.SetupOutcome status) => status switch
     {
-        EngineSetup.SetupStatus.Created => SetupStatus.Created,
-        EngineSetup.SetupStatus.Updated => SetupStatus.Updated,
-        EngineSetup.SetupStatus.Skipped => SetupStatus.Skipped,
+        EngineSetup.SetupOutcome.Created => SetupStatus.Created,
+        EngineSetup.SetupOutcome.Updated => SetupStatus.Updated,
+        EngineSetup.SetupOutcome.Skipped => SetupStatus.Skipped,
         _ => SetupStatus.Existing,
     };
 }

@@ -105,7 +105,7 @@ public sealed class IotClientTests
 
         string devicePem = await certs.IssueAsync(Unique("device"));
         var device = await session.Iot.RegisterCertificateAsync(new IotRegisterCertificateRequest(devicePem) { CaCertificatePem = certs.CaCertificatePem, SetAsActive = true });
-        // AWS uses the SHA-256 of the DER bytes (see CertificateIdFromPem); moto hashes the PEM text: only check the shape.
+        // AWS uses the SHA-256 of the DER bytes (see CertificateFacts.IdFromPem); moto hashes the PEM text: only check the shape.
         Assert.Matches("^[0-9a-f]{64}$", device.CertificateId);
 
         var described = await session.Iot.DescribeCertificateAsync(device.CertificateId);
@@ -145,14 +145,14 @@ public sealed class IotClientTests
     }
 
     [Fact]
-    public async Task CertificateIdFromPem_IsTheSha256FingerprintOpenSslReports()
+    public async Task IdFromPem_IsTheSha256FingerprintOpenSslReports()
     {
         using var certs = await TestCertificates.CreateCaAsync(Unique("ca"));
         string devicePem = await certs.IssueAsync(Unique("device"));
 
-        Assert.Equal(await certs.FingerprintAsync(devicePem), IotClient.CertificateIdFromPem(devicePem));
-        Assert.Equal(await certs.FingerprintAsync(certs.CaCertificatePem), IotClient.CertificateIdFromPem(certs.CaCertificatePem));
-        Assert.Null(IotClient.CertificateIdFromPem("not a certificate"));
+        Assert.Equal(await certs.FingerprintAsync(devicePem), ZymAws.Engine.Pki.CertificateFacts.IdFromPem(devicePem));
+        Assert.Equal(await certs.FingerprintAsync(certs.CaCertificatePem), ZymAws.Engine.Pki.CertificateFacts.IdFromPem(certs.CaCertificatePem));
+        Assert.Null(ZymAws.Engine.Pki.CertificateFacts.IdFromPem("not a certificate"));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class CredentialWorld : MotoServer, IAsyncLifetime
 
     private readonly TempDir _dir = new();
 
-    public CertificateAuthority Ca { get; private set; } = null!;
+    public CaSigner Ca { get; private set; } = null!;
 
     public string CaCertificateId { get; private set; } = string.Empty;
 
@@ -48,9 +48,9 @@ public sealed class CredentialWorld : MotoServer, IAsyncLifetime
     {
         await base.InitializeAsync();
         Session = CreateSession();
-        var setup = await new CredentialProviderSetup(Session).InitializeAsync(new CredentialProviderInitializeOptions(RoleName, RoleAlias, PolicyName));
+        var setup = await new CredentialProviderProvisioner(Session).InitializeAsync(new CredentialProviderInitializeOptions(RoleName, RoleAlias, PolicyName));
         EndpointHost = setup.CredentialsEndpoint;
-        Ca = CertificateAuthority.Create("CN=Credential World CA,O=ZymAws Tests");
+        Ca = CaSigner.Create("CN=Credential World CA,O=ZymAws Tests");
         var code = await Session.Iot.GetRegistrationCodeAsync();
         var registered = await Session.Iot.RegisterCaCertificateAsync(new IotRegisterCaCertificateRequest(Ca.CertificatePem)
         {
@@ -86,7 +86,7 @@ public sealed class CredentialWorld : MotoServer, IAsyncLifetime
     public async Task<(IssuedCertificate Certificate, string Path)> CertifyAsync(string thingName, IDeviceKey key, bool provision = true, string? roleAlias = RoleAlias, string? policy = PolicyName, string? region = Region, string? endpoint = null)
     {
         var subject = new DeviceSubject(thingName, policy, region, endpoint ?? EndpointHost.Split('.')[0], roleAlias);
-        var issued = Ca.IssueDeviceCertificate(DeviceCsr.Create(key, subject));
+        var issued = Ca.IssueDeviceCertificate(SigningRequest.Create(key, subject));
         string certPath = _dir[thingName + ".crt"];
         File.WriteAllText(certPath, issued.CertificatePem);
         if (provision)

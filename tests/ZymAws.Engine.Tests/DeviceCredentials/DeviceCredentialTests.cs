@@ -88,7 +88,7 @@ public sealed class DeviceCredentialTests
     public async Task TheServerIsVerified_AnotherTrustAnchorIsRefused_AndNothingIsSent()
     {
         var device = await _world.DeviceAsync("cred-trust-1");
-        using var otherCa = Engine.Pki.CertificateAuthority.Create("CN=Somebody Else");
+        using var otherCa = Engine.Pki.CaSigner.Create("CN=Somebody Else");
         int before = _world.Endpoint.RequestCount;
         var request = _world.Request(device);
         var wrongTrust = new DeviceCredentialRequest(request.CertificateChain, request.Key, request.EndpointHost, request.RoleAlias)
@@ -135,7 +135,7 @@ public sealed class DeviceCredentialTests
         var ex = await Assert.ThrowsAsync<CredentialProviderException>(() => CredentialProviderClient.FetchAsync(request));
 
         // The rule, from the control plane alone (what Test-ZymDevice reports).
-        var certificate = Engine.Pki.CertificateInfo.Parse(request.CertificateChain[0]);
+        var certificate = Engine.Pki.CertificateFacts.Parse(request.CertificateChain[0]);
         var facts = await CredentialFactsReader.ReadAsync(_world.Session, new CredentialQuery(certificate.CertificateId, request.RoleAlias)
         {
             ThingName = request.ThingName,
@@ -189,12 +189,12 @@ public sealed class DeviceCredentialTests
             case "CaInactive":
             {
                 // A CA of its own, so the others' CA stays ACTIVE.
-                using var ca = Engine.Pki.CertificateAuthority.Create("CN=Row CA " + thing);
+                using var ca = Engine.Pki.CaSigner.Create("CN=Row CA " + thing);
                 var registered = await iot.RegisterCaCertificateAsync(new IotRegisterCaCertificateRequest(ca.CertificatePem) { CertificateMode = "SNI_ONLY" });
                 await iot.UpdateCaCertificateAsync(new IotUpdateCaCertificateRequest(registered.CertificateId) { NewStatus = "ACTIVE" });
                 var device = await _world.DeviceAsync(thing, provision: false);
                 var key = device.Key;
-                var issued = ca.IssueDeviceCertificate(Engine.Pki.DeviceCsr.Create(key, device.Certificate.DeviceSubject));
+                var issued = ca.IssueDeviceCertificate(Engine.Pki.SigningRequest.Create(key, device.Certificate.DeviceSubject));
                 var cert = await iot.RegisterCertificateAsync(new IotRegisterCertificateRequest(issued.CertificatePem) { CaCertificatePem = ca.CertificatePem, SetAsActive = true });
                 await iot.CreateThingAsync(new IotCreateThingRequest(thing));
                 await iot.AttachThingPrincipalAsync(thing, cert.CertificateArn);
@@ -204,7 +204,7 @@ public sealed class DeviceCredentialTests
                 return (new DeviceCredentialRequest(new[] { issued.GetDer() }, key, request.EndpointHost, request.RoleAlias)
                 {
                     ThingName = thing, Port = request.Port, ConnectHost = request.ConnectHost, ServerTrust = request.ServerTrust,
-                }, CredentialCheck.CertificateAuthority);
+                }, CredentialCheck.CaSigner);
             }
 
             case "ThingName":

@@ -19,11 +19,11 @@ public sealed class DeviceSideTests : IDisposable
 
     private (string CertPath, string KeyPath) SeedDevice(string subject)
     {
-        using var ca = CertificateAuthority.Create("CN=Side CA");
+        using var ca = CaSigner.Create("CN=Side CA");
         using var key = SoftwareDeviceKey.Generate();
         string keyPath = _dir["device.key"];
         key.Save(keyPath, KeyProtection.None);
-        var issued = ca.IssueDeviceCertificate(DeviceCsr.Create(key, DeviceSubject.Parse(subject)));
+        var issued = ca.IssueDeviceCertificate(SigningRequest.Create(key, DeviceSubject.Parse(subject)));
         string certPath = _dir["device.crt"];
         File.WriteAllText(certPath, issued.CertificatePem);
         return (certPath, keyPath);
@@ -197,14 +197,14 @@ public sealed class DeviceSideTests : IDisposable
     {
         // openssl s_server requires and verifies the client certificate (-Verify); -www answers any GET with a status
         // page, which is not credentials: the client gets as far as the answer, and says so.
-        using var ca = CertificateAuthority.Create("CN=Interop CA");
+        using var ca = CaSigner.Create("CN=Interop CA");
         using var serverKey = SoftwareDeviceKey.Generate();
         string serverKeyPath = _dir["server.key"];
         serverKey.Save(serverKeyPath, KeyProtection.None);
         File.WriteAllText(_dir["server.crt"], Pem.Encode("CERTIFICATE", ca.IssueServerCertificate(serverKey.GetSubjectPublicKeyInfo(), new[] { "cinterop.credentials.iot.us-east-1.amazonaws.com" })));
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
         using var deviceKey = SoftwareDeviceKey.Generate();
-        var device = ca.IssueDeviceCertificate(DeviceCsr.Create(deviceKey, new DeviceSubject("interop-1")));
+        var device = ca.IssueDeviceCertificate(SigningRequest.Create(deviceKey, new DeviceSubject("interop-1")));
         int port = FreePort();
         var start = new ProcessStartInfo("openssl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (string a in new[] { "s_server", "-accept", $"127.0.0.1:{port}", version, "-cert", _dir["server.crt"], "-key", serverKeyPath, "-CAfile", _dir["ca.pem"], "-Verify", "1", "-www" })

@@ -21,7 +21,7 @@ public sealed class PolicyEvaluatorTests
     [Fact]
     public void TheModulesOwnPolicy_AllowsOnlyWithTheThingAttached()
     {
-        string policy = CredentialProviderSetup.BuildRoleAliasPolicyDocument(Alias, requireAttachedThing: true);
+        string policy = CredentialProviderProvisioner.BuildRoleAliasPolicyDocument(Alias, requireAttachedThing: true);
 
         Assert.True(Judge(policy, context: Attached("dev-1")).Allowed);
         Assert.False(Judge(policy, context: new() { ["iot:Connection.Thing.IsAttached"] = "false" }).Allowed);

@@ -111,7 +111,7 @@ public sealed class DeviceSubjectTests : IDisposable
         string subj = "/ST=" + TrickyPolicy.Replace("\\", "\\\\").Replace("+", "\\+") + "/L=us-east-1/O=" + TrickyEndpoint + "/OU=" + TrickyAlias + "/CN=thing-1";
         OpenSsl.Ok(_dir.Path, "req", "-new", "-key", "k.key", "-utf8", "-subj", subj, "-out", "t.csr");
 
-        var csr = DeviceCsr.Load(_dir["t.csr"]);
+        var csr = SigningRequest.Load(_dir["t.csr"]);
 
         Assert.Equal(new DeviceSubject("thing-1", TrickyPolicy, "us-east-1", TrickyEndpoint, TrickyAlias), csr.DeviceSubject);
         string opensslView = OpenSsl.Ok(_dir.Path, "req", "-in", "t.csr", "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb").Trim();
@@ -123,7 +123,7 @@ public sealed class DeviceSubjectTests : IDisposable
     {
         var subject = new DeviceSubject("thing-1", TrickyPolicy, "us-east-1", TrickyEndpoint, TrickyAlias);
         using var key = SoftwareDeviceKey.Generate();
-        File.WriteAllText(_dir["ours.csr"], DeviceCsr.Create(key, subject).Pem);
+        File.WriteAllText(_dir["ours.csr"], SigningRequest.Create(key, subject).Pem);
 
         string opensslView = OpenSsl.Ok(_dir.Path, "req", "-in", "ours.csr", "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb").Trim();
         Assert.Equal("subject=" + subject.ToDistinguishedName(), opensslView);

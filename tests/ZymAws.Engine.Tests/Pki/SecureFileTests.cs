@@ -1,5 +1,5 @@
 using Xunit;
-using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.Tests.Pki;
 

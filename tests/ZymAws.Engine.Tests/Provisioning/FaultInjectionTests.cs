@@ -58,7 +58,6 @@ public sealed class FaultInjectionTests
         };
         var log = new CapturingEngineLog();
         var options = Options(null, throttle: 4);
-        options.CsrRecoveryMatchesSubject = true;
         using var session = Session(_moto, proxy.Url, log, maxAttempts: 12);
         var summary = await new FleetProvisioner(session, options, log).RunAsync(devices);
 

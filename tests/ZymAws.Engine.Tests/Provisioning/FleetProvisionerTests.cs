@@ -23,7 +23,7 @@ public sealed class FleetProvisionerTests
         using var pki = TestPki.Create("Fleet CA 200");
         await _moto.FreshAccountAsync(pki, Policy);
         var devices = Devices(pki, "dev", 200);
-        var finished = new List<DeviceProvisioningResult>();
+        var finished = new List<DeviceProvisioningOutcome>();
         var progress = new List<ProvisioningProgress>();
         var options = Options(pki, throttle: 8);
         options.DeviceCompleted = r =>
@@ -300,7 +300,7 @@ public sealed class FleetProvisionerTests
         await _moto.FreshAccountAsync(pki, Policy);
         var devices = Devices(pki, "st", 5);
         devices[3].PolicyName = "never-created";
-        var completed = new List<DeviceProvisioningResult>();
+        var completed = new List<DeviceProvisioningOutcome>();
         var options = Options(pki, throttle: 2);
         options.DeviceCompleted = r =>
         {

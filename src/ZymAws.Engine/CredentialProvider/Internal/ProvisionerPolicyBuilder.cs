@@ -8,7 +8,7 @@ namespace ZymAws.Engine.CredentialProvider.Internal;
 /// <summary>Builds the provisioning user's IAM policy from the table of operations the provisioner calls.</summary>
 internal static class ProvisionerPolicyBuilder
 {
-    public static ProvisionerPolicy Build(ProvisionerPolicyOptions options, string accountId, string region)
+    public static ProvisionerPolicyResult Build(ProvisionerPolicyOptions options, string accountId, string region)
     {
         string Arn(string resource) => AwsNames.IotArn(region, accountId, resource);
         var certificates = new[] { Arn("cert/*") };
@@ -68,7 +68,7 @@ internal static class ProvisionerPolicyBuilder
                 w.WriteEndObject();
             },
             indented: true);
-        return new ProvisionerPolicy(accountId, region, document, actions);
+        return new ProvisionerPolicyResult(accountId, region, document, actions);
     }
 
     private static void WriteStatement(Utf8JsonWriter w, string sid, IReadOnlyList<string> actions, string[] resources)

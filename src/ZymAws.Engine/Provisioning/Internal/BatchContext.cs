@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.Diagnostics;
+using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
@@ -15,7 +16,7 @@ internal sealed class BatchContext : IDisposable
     private Exception? _hostFailure;
     private int _keyMismatchWarned;
 
-    public BatchContext(AwsSession session, FleetProvisioningOptions options, ProvisioningJournal journal, IEngineLog log, string accountId, ParsedCertificate? ca, string? caCertificateId, CancellationToken userToken)
+    public BatchContext(AwsSession session, FleetProvisioningOptions options, ProvisioningJournal journal, IEngineLog log, string accountId, CertificateFacts? ca, string? caCertificateId, CancellationToken userToken)
     {
         Session = session;
         Options = options;
@@ -42,7 +43,7 @@ internal sealed class BatchContext : IDisposable
 
     public string Region => Session.Region;
 
-    public ParsedCertificate? Ca { get; }
+    public CertificateFacts? Ca { get; }
 
     public string? CaCertificateId { get; }
 
@@ -115,12 +116,12 @@ internal sealed class BatchContext : IDisposable
         }
     }
 
-    /// <summary>Warns once per batch that the service signed with a key other than the CSR's (moto does; AWS IoT does not).</summary>
+    /// <summary>Warns once per batch that a certificate issued from a CSR does not carry the CSR's public key.</summary>
     public void WarnKeyMismatch(string thingName)
     {
         if (Interlocked.Exchange(ref _keyMismatchWarned, 1) == 0)
         {
-            Log.Warning($"The certificate AWS IoT issued for '{thingName}' does not carry the CSR's public key; the device's key will not match it. (moto does this; AWS IoT keeps the CSR's key.)");
+            Log.Warning($"The certificate AWS IoT issued for '{thingName}' does not carry the CSR's public key; the device's key will not match it.");
         }
     }
 

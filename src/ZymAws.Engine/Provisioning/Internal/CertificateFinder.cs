@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.Diagnostics;
+using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
@@ -23,12 +24,11 @@ internal enum CertificateMatchOutcome
 
 internal sealed class CertificateMatch
 {
-    public CertificateMatch(CertificateMatchOutcome outcome, IotCertificateDescription? certificate, IReadOnlyList<string> candidateIds, bool bySubjectOnly = false)
+    public CertificateMatch(CertificateMatchOutcome outcome, IotCertificateDescription? certificate, IReadOnlyList<string> candidateIds)
     {
         Outcome = outcome;
         Certificate = certificate;
         CandidateIds = candidateIds;
-        BySubjectOnly = bySubjectOnly;
     }
 
     public CertificateMatchOutcome Outcome { get; }
@@ -36,8 +36,6 @@ internal sealed class CertificateMatch
     public IotCertificateDescription? Certificate { get; }
 
     public IReadOnlyList<string> CandidateIds { get; }
-
-    public bool BySubjectOnly { get; }
 }
 
 /// <summary>
@@ -54,7 +52,7 @@ internal sealed class CertificateFinder
     private const int MaxDescribes = 2000;
     private readonly IotClient _iot;
     private readonly IEngineLog _log;
-    private readonly ConcurrentDictionary<string, (IotCertificateDescription Description, ParsedCertificate? Parsed)> _described = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IotCertificateDescription Description, CertificateFacts? Parsed)> _described = new(StringComparer.Ordinal);
 
     public CertificateFinder(IotClient iot, IEngineLog log)
     {
@@ -62,10 +60,15 @@ internal sealed class CertificateFinder
         _log = log;
     }
 
-    public async Task<CertificateMatch> FindIssuedFromCsrAsync(ParsedCsr csr, DateTimeOffset since, Func<string, bool> claimedElsewhere, bool allowSubjectMatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// The certificate issued for <paramref name="csr"/> is the one carrying its public key (AWS IoT keeps the CSR's
+    /// key). Certificates with the CSR's subject but another key are not taken for it: they make the outcome Ambiguous.
+    /// </summary>
+    public async Task<CertificateMatch> FindIssuedFromCsrAsync(SigningRequest csr, DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
     {
         var candidates = await CandidatesAsync(since, claimedElsewhere, cancellationToken).ConfigureAwait(false);
-        var byKey = candidates.Where(c => c.Parsed is not null && DevicePem.SameBytes(c.Parsed.SubjectPublicKeyInfo, csr.SubjectPublicKeyInfo)).ToList();
+        byte[] csrKey = csr.SubjectPublicKeyInfoDer;
+        var byKey = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.SubjectPublicKeyInfoDer, csrKey)).ToList();
         if (byKey.Count == 1)
         {
             return new CertificateMatch(CertificateMatchOutcome.Found, byKey[0].Description, new[] { byKey[0].Description.CertificateId });
@@ -76,24 +79,20 @@ internal sealed class CertificateFinder
             return new CertificateMatch(CertificateMatchOutcome.Ambiguous, null, byKey.Select(c => c.Description.CertificateId).ToList());
         }
 
-        var bySubject = candidates.Where(c => c.Parsed is not null && DevicePem.SameBytes(c.Parsed.SubjectDer, csr.SubjectDer)).ToList();
+        byte[] csrSubject = csr.SubjectName.GetDerEncoded();
+        var bySubject = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.SubjectNameDer, csrSubject)).ToList();
         if (bySubject.Count == 0)
         {
             return new CertificateMatch(CertificateMatchOutcome.NotFound, null, Array.Empty<string>());
         }
 
-        if (allowSubjectMatch && bySubject.Count == 1)
-        {
-            return new CertificateMatch(CertificateMatchOutcome.Found, bySubject[0].Description, new[] { bySubject[0].Description.CertificateId }, bySubjectOnly: true);
-        }
-
         return new CertificateMatch(CertificateMatchOutcome.Ambiguous, null, bySubject.Select(c => c.Description.CertificateId).ToList());
     }
 
-    public async Task<CertificateMatch> FindRegisteredAsync(ParsedCertificate certificate, DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
+    public async Task<CertificateMatch> FindRegisteredAsync(CertificateFacts certificate, DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
     {
         var candidates = await CandidatesAsync(since, claimedElsewhere, cancellationToken).ConfigureAwait(false);
-        var same = candidates.Where(c => c.Parsed is not null && DevicePem.SameBytes(c.Parsed.Der, certificate.Der)).ToList();
+        var same = candidates.Where(c => c.Parsed is not null && Bytes.Same(c.Parsed.Der, certificate.Der)).ToList();
         return same.Count == 1
             ? new CertificateMatch(CertificateMatchOutcome.Found, same[0].Description, new[] { same[0].Description.CertificateId })
             : same.Count == 0
@@ -101,7 +100,7 @@ internal sealed class CertificateFinder
                 : new CertificateMatch(CertificateMatchOutcome.Ambiguous, null, same.Select(c => c.Description.CertificateId).ToList());
     }
 
-    private async Task<List<(IotCertificateDescription Description, ParsedCertificate? Parsed)>> CandidatesAsync(DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
+    private async Task<List<(IotCertificateDescription Description, CertificateFacts? Parsed)>> CandidatesAsync(DateTimeOffset since, Func<string, bool> claimedElsewhere, CancellationToken cancellationToken)
     {
         DateTimeOffset from = since - ClockSkew;
         var ids = new List<string>();
@@ -142,7 +141,7 @@ internal sealed class CertificateFinder
         }
 
         _log.Verbose($"Looking for the certificate an interrupted call may have created among {ids.Count} certificate(s) created since {from:u}.");
-        var found = new List<(IotCertificateDescription, ParsedCertificate?)>();
+        var found = new List<(IotCertificateDescription, CertificateFacts?)>();
         foreach (string id in ids.Distinct(StringComparer.Ordinal))
         {
             if (!_described.TryGetValue(id, out var entry))
@@ -157,7 +156,7 @@ internal sealed class CertificateFinder
                     continue;
                 }
 
-                var parsed = DevicePem.TryParseCertificate(description.CertificatePem, out _);
+                var parsed = CertificateFacts.TryParse(description.CertificatePem, out _);
                 entry = (description, parsed);
                 _described[id] = entry;
             }

@@ -5,7 +5,8 @@ namespace ZymAws.Engine.Provisioning.Internal;
 /// <summary>
 /// What exists for one device according to the journal (or, without a journal, this run's own records): the result of
 /// replaying its records in order. "Owned" means the batch created it, so a rollback may remove it; an intent without
-/// its result means the call may or may not have taken effect.
+/// its result means the call may or may not have taken effect. Only <see cref="ProvisioningJournal"/> makes and replaces
+/// these (a device whose input changed is forgotten there, as a whole).
 /// </summary>
 internal sealed class DeviceState
 {
@@ -177,31 +178,5 @@ internal sealed class DeviceState
                 Provisioned = false;
                 break;
         }
-    }
-
-    /// <summary>Forget everything (the device's input changed and nothing of the old one is left).</summary>
-    public void Reset()
-    {
-        var fresh = new DeviceState();
-        Input = fresh.Input;
-        CertificateId = null;
-        CertificateArn = null;
-        CertificatePem = null;
-        CertificateOwned = false;
-        CertificateActive = true;
-        CertificateIntentAt = null;
-        PendingCsr = null;
-        ActivationIntent = false;
-        ThingArn = null;
-        ThingOwned = false;
-        ThingIntent = false;
-        PrincipalAttached = false;
-        PrincipalOwned = false;
-        PrincipalIntent = false;
-        Policy = null;
-        PolicyAttached = false;
-        PolicyOwned = false;
-        PolicyIntent = false;
-        Provisioned = false;
     }
 }

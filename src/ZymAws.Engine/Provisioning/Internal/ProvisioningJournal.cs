@@ -100,6 +100,20 @@ internal sealed class ProvisioningJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets what the journal knows about a device (its input changed and nothing of the old one is left) and returns
+    /// its new, empty state. Replaying the file does the same at the first record of the new input.
+    /// </summary>
+    public DeviceState Forget(string thingName)
+    {
+        lock (_lock)
+        {
+            var state = new DeviceState();
+            _devices[thingName] = state;
+            return state;
+        }
+    }
+
     /// <summary>Every device named in the journal with its state.</summary>
     public IReadOnlyDictionary<string, DeviceState> Devices
     {
@@ -167,8 +181,11 @@ internal sealed class ProvisioningJournal : IDisposable
             return;
         }
 
-        if (!_devices.TryGetValue(record.Thing, out var state))
+        if (!_devices.TryGetValue(record.Thing, out var state)
+            || (record.Input is not null && state.Input is not null && record.Input != state.Input))
         {
+            // A device seen for the first time, or one whose input changed (a run only starts a new input once nothing
+            // of the old one is left): it starts afresh, as Forget does.
             state = new DeviceState();
             _devices[record.Thing] = state;
         }

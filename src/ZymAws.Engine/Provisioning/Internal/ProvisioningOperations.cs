@@ -27,7 +27,6 @@ internal static class ProvisioningOperations
     {
         ("RegisterCertificate", IotResourceScope.None),
         ("ListCertificates", IotResourceScope.None),
-        ("ListCACertificates", IotResourceScope.None),
         ("DescribeCertificate", IotResourceScope.Certificate),
         ("UpdateCertificate", IotResourceScope.Certificate),
         ("DeleteCertificate", IotResourceScope.Certificate),

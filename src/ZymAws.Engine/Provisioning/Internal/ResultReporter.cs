@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
@@ -14,7 +16,7 @@ internal sealed class ResultReporter
     private readonly int? _total;
     private readonly Stopwatch _clock;
     private readonly SemaphoreSlim _one = new(1, 1);
-    private readonly List<DeviceProvisioningResult> _results = new();
+    private readonly List<DeviceProvisioningOutcome> _results = new();
     private int _inFlight;
     private int _succeeded;
     private int _failed;
@@ -27,7 +29,7 @@ internal sealed class ResultReporter
         _clock = clock;
     }
 
-    public IReadOnlyList<DeviceProvisioningResult> Results
+    public IReadOnlyList<DeviceProvisioningOutcome> Results
     {
         get
         {
@@ -42,11 +44,12 @@ internal sealed class ResultReporter
 
     public void Ended() => Interlocked.Decrement(ref _inFlight);
 
-    public async Task ReportAsync(DeviceProvisioningResult result)
+    public async Task ReportAsync(DeviceProvisioningOutcome result)
     {
         await _one.WaitAsync().ConfigureAwait(false);
         try
         {
+            WriteCertificateFile(result);
             int completed;
             lock (_results)
             {
@@ -96,6 +99,26 @@ internal sealed class ResultReporter
         finally
         {
             _one.Release();
+        }
+    }
+
+    /// <summary>Writes the certificate AWS IoT issued to the batch's certificate folder; a failure is the result's, not the device's.</summary>
+    private void WriteCertificateFile(DeviceProvisioningOutcome result)
+    {
+        if (_ctx.Options.CertificateDirectory is not string folder || result.CertificatePem is null)
+        {
+            return;
+        }
+
+        string path = Path.Combine(folder, result.ThingName + ".pem");
+        try
+        {
+            result.CertificatePath = PemFile.Write(path, result.CertificatePem, overwrite: true);
+        }
+        catch (Exception ex) when (ex is ZymException or IOException or UnauthorizedAccessException)
+        {
+            result.CertificateFileError = ex;
+            result.CertificateFileTarget = path;
         }
     }
 }

@@ -10,7 +10,7 @@ namespace ZymAws.Engine.Tests.CredentialProvider;
 
 /// <summary>Role, role alias, IoT policy and the provisioner policy against moto, cross-checked with the AWS CLI.</summary>
 [Collection(FleetMotoCollection.Name)]
-public sealed class CredentialProviderSetupTests
+public sealed class CredentialProviderProvisionerTests
 {
     private static readonly string[] s_mutating =
     {
@@ -19,7 +19,7 @@ public sealed class CredentialProviderSetupTests
 
     private readonly FleetMoto _moto;
 
-    public CredentialProviderSetupTests(FleetMoto moto)
+    public CredentialProviderProvisionerTests(FleetMoto moto)
     {
         _moto = moto;
     }
@@ -43,13 +43,13 @@ public sealed class CredentialProviderSetupTests
         CredentialProviderSetupResult first;
         using (var session = ProvisioningTestKit.Session(_moto, proxy.Url))
         {
-            first = await new CredentialProviderSetup(session).InitializeAsync(options);
+            first = await new CredentialProviderProvisioner(session).InitializeAsync(options);
         }
 
-        Assert.Equal(SetupStatus.Created, first.RoleStatus);
-        Assert.Equal(SetupStatus.Created, first.Role.TrustPolicyStatus);
-        Assert.Equal(SetupStatus.Created, first.RoleAliasStatus);
-        Assert.Equal(SetupStatus.Created, first.PolicyStatus);
+        Assert.Equal(SetupOutcome.Created, first.RoleStatus);
+        Assert.Equal(SetupOutcome.Created, first.Role.TrustPolicyStatus);
+        Assert.Equal(SetupOutcome.Created, first.RoleAliasStatus);
+        Assert.Equal(SetupOutcome.Created, first.PolicyStatus);
         Assert.Equal(MotoServer.AccountId, first.AccountId);
         Assert.Equal($"arn:aws:iam::{MotoServer.AccountId}:role/{role}", first.RoleArn);
         Assert.Equal($"arn:aws:iot:{MotoServer.Region}:{MotoServer.AccountId}:rolealias/{alias}", first.RoleAliasArn);
@@ -61,13 +61,13 @@ public sealed class CredentialProviderSetupTests
         CredentialProviderSetupResult second;
         using (var session = ProvisioningTestKit.Session(_moto, proxy.Url))
         {
-            second = await new CredentialProviderSetup(session).InitializeAsync(options);
+            second = await new CredentialProviderProvisioner(session).InitializeAsync(options);
         }
 
-        Assert.Equal(SetupStatus.Existing, second.RoleStatus);
-        Assert.Equal(SetupStatus.Existing, second.Role.TrustPolicyStatus);
-        Assert.Equal(SetupStatus.Existing, second.RoleAliasStatus);
-        Assert.Equal(SetupStatus.Existing, second.PolicyStatus);
+        Assert.Equal(SetupOutcome.Existing, second.RoleStatus);
+        Assert.Equal(SetupOutcome.Existing, second.Role.TrustPolicyStatus);
+        Assert.Equal(SetupOutcome.Existing, second.RoleAliasStatus);
+        Assert.Equal(SetupOutcome.Existing, second.PolicyStatus);
         Assert.Empty(second.Role.Changes);
         Assert.Equal(first.RoleArn, second.RoleArn);
         Assert.Equal(first.RoleAliasArn, second.RoleAliasArn);
@@ -105,7 +105,7 @@ public sealed class CredentialProviderSetupTests
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         using var session = ProvisioningTestKit.Session(_moto, proxy.Url);
         var options = new CredentialProviderInitializeOptions(Unique("r"), Unique("a"), Unique("p")) { CredentialDurationSeconds = duration, MaxSessionDuration = maxSession };
-        var error = await Assert.ThrowsAsync<ZymException>(() => new CredentialProviderSetup(session).InitializeAsync(options));
+        var error = await Assert.ThrowsAsync<ZymException>(() => new CredentialProviderProvisioner(session).InitializeAsync(options));
         Assert.Equal("CredentialDurationInvalid", error.ErrorId);
         Assert.Equal(ZymErrorCategory.InvalidArgument, error.Category);
         Assert.Equal(options.RoleAlias, error.Target);
@@ -117,10 +117,10 @@ public sealed class CredentialProviderSetupTests
     {
         string role = Unique("short-role");
         await ExternalProcess.AwsCliAsync(_moto, "iam", "create-role", "--role-name", role, "--max-session-duration", "3600",
-            "--assume-role-policy-document", CredentialProviderSetup.TrustPolicyDocument);
+            "--assume-role-policy-document", CredentialProviderProvisioner.TrustPolicyDocument);
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         using var session = ProvisioningTestKit.Session(_moto, proxy.Url);
-        var setup = new CredentialProviderSetup(session);
+        var setup = new CredentialProviderProvisioner(session);
         var error = await Assert.ThrowsAsync<ZymException>(() => setup.EnsureRoleAliasAsync(new RoleAliasOptions(Unique("alias")) { RoleName = role, CredentialDurationSeconds = 7200 }));
         Assert.Equal("CredentialDurationInvalid", error.ErrorId);
         Assert.Contains("3600", error.Message);
@@ -144,28 +144,28 @@ public sealed class CredentialProviderSetupTests
         await ExternalProcess.AwsCliAsync(_moto, "iam", "create-role", "--role-name", role, "--assume-role-policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}""");
         using var session = ProvisioningTestKit.Session(_moto);
-        var result = await new CredentialProviderSetup(session).EnsureRoleAsync(new CredentialProviderRoleOptions(role));
-        Assert.Equal(SetupStatus.Updated, result.Status);
-        Assert.Equal(SetupStatus.Updated, result.TrustPolicyStatus);
+        var result = await new CredentialProviderProvisioner(session).EnsureRoleAsync(new CredentialProviderRoleOptions(role));
+        Assert.Equal(SetupOutcome.Updated, result.Status);
+        Assert.Equal(SetupOutcome.Updated, result.TrustPolicyStatus);
         var statements = (await ExternalProcess.AwsCliAsync(_moto, "iam", "get-role", "--role-name", role))!.Value
             .GetProperty("Role").GetProperty("AssumeRolePolicyDocument").GetProperty("Statement").EnumerateArray()
             .Select(s => s.GetProperty("Principal").GetProperty("Service").GetString()).ToList();
         Assert.Equal(new[] { "ec2.amazonaws.com", "credentials.iot.amazonaws.com" }, statements);
 
-        var again = await new CredentialProviderSetup(session).EnsureRoleAsync(new CredentialProviderRoleOptions(role));
-        Assert.Equal(SetupStatus.Existing, again.Status);
+        var again = await new CredentialProviderProvisioner(session).EnsureRoleAsync(new CredentialProviderRoleOptions(role));
+        Assert.Equal(SetupOutcome.Existing, again.Status);
     }
 
     [Fact]
     public async Task ExistingAliasAndPolicy_SameAreExisting_DifferentAreClearErrors_OrUpdatedWhenAsked()
     {
         using var session = ProvisioningTestKit.Session(_moto);
-        var setup = new CredentialProviderSetup(session);
+        var setup = new CredentialProviderProvisioner(session);
         var roleA = await setup.EnsureRoleAsync(new CredentialProviderRoleOptions(Unique("role-a")));
         var roleB = await setup.EnsureRoleAsync(new CredentialProviderRoleOptions(Unique("role-b")));
         string alias = Unique("alias");
-        Assert.Equal(SetupStatus.Created, (await setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleArn = roleA.RoleArn })).Status);
-        Assert.Equal(SetupStatus.Existing, (await setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleName = roleA.RoleName })).Status);
+        Assert.Equal(SetupOutcome.Created, (await setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleArn = roleA.RoleArn })).Status);
+        Assert.Equal(SetupOutcome.Existing, (await setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleName = roleA.RoleName })).Status);
 
         var conflict = await Assert.ThrowsAsync<ZymException>(() => setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleArn = roleB.RoleArn }));
         Assert.Equal("RoleAliasConflict", conflict.ErrorId);
@@ -173,14 +173,14 @@ public sealed class CredentialProviderSetupTests
         Assert.Contains(roleA.RoleArn, conflict.Message);
 
         var updated = await setup.EnsureRoleAliasAsync(new RoleAliasOptions(alias) { RoleArn = roleB.RoleArn, AllowUpdate = true, CredentialDurationSeconds = 900 });
-        Assert.Equal(SetupStatus.Updated, updated.Status);
+        Assert.Equal(SetupOutcome.Updated, updated.Status);
         var cliAlias = (await ExternalProcess.AwsCliAsync(_moto, "iot", "describe-role-alias", "--role-alias", alias))!.Value.GetProperty("roleAliasDescription");
         Assert.Equal(roleB.RoleArn, cliAlias.GetProperty("roleArn").GetString());
         Assert.Equal(900, cliAlias.GetProperty("credentialDurationSeconds").GetInt32());
 
         string policy = Unique("policy");
-        Assert.Equal(SetupStatus.Created, (await setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, alias))).Status);
-        Assert.Equal(SetupStatus.Existing, (await setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, alias))).Status);
+        Assert.Equal(SetupOutcome.Created, (await setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, alias))).Status);
+        Assert.Equal(SetupOutcome.Existing, (await setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, alias))).Status);
         var different = await Assert.ThrowsAsync<ZymException>(() => setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, alias) { RequireAttachedThing = false }));
         Assert.Equal("IotPolicyConflict", different.ErrorId);
         var otherAlias = await Assert.ThrowsAsync<ZymException>(() => setup.EnsureRoleAliasPolicyAsync(new RoleAliasPolicyOptions(policy, Unique("other"))));
@@ -196,15 +196,15 @@ public sealed class CredentialProviderSetupTests
         var asked = new List<(string Target, string Action)>();
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         using var session = ProvisioningTestKit.Session(_moto, proxy.Url);
-        var result = await new CredentialProviderSetup(session).InitializeAsync(new CredentialProviderInitializeOptions(role, alias, policy), (target, action) =>
+        var result = await new CredentialProviderProvisioner(session).InitializeAsync(new CredentialProviderInitializeOptions(role, alias, policy), (target, action) =>
         {
             asked.Add((target, action));
             return Task.FromResult(false);
         });
 
-        Assert.Equal(SetupStatus.Skipped, result.RoleStatus);
-        Assert.Equal(SetupStatus.Skipped, result.RoleAliasStatus);
-        Assert.Equal(SetupStatus.Skipped, result.PolicyStatus);
+        Assert.Equal(SetupOutcome.Skipped, result.RoleStatus);
+        Assert.Equal(SetupOutcome.Skipped, result.RoleAliasStatus);
+        Assert.Equal(SetupOutcome.Skipped, result.PolicyStatus);
         Assert.Equal($"arn:aws:iam::{MotoServer.AccountId}:role/{role}", result.RoleArn);
         Assert.Equal(new[] { $"IAM role '{role}'", $"IoT role alias '{alias}'", $"IoT policy '{policy}'" }, asked.Select(a => a.Target));
         Assert.Contains(result.RoleAliasArn, asked[2].Action);
@@ -219,7 +219,7 @@ public sealed class CredentialProviderSetupTests
         using var session = ProvisioningTestKit.Session(_moto);
         var options = new ProvisionerPolicyOptions { RoleName = "zym-role", ThingNamePrefix = "zk-", AllowCreateCertificateFromCsr = true };
         options.PolicyNames.Add("zym-device-policy");
-        var policy = await new CredentialProviderSetup(session).GetProvisionerPolicyAsync(options);
+        var policy = await new CredentialProviderProvisioner(session).GetProvisionerPolicyAsync(options);
 
         Assert.Equal(MotoServer.AccountId, policy.AccountId);
         var expected = FleetProvisioner.IotActions(CertificateRegistrationMode.FromCsr).Concat(new[] { "iam:GetRole", "iam:PassRole" });

@@ -9,7 +9,7 @@ using ZymAws.Engine.Pki;
 namespace ZymAws.Engine.Tests.Pki;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are a Unix notion
-public sealed class CertificateAuthorityTests : IDisposable
+public sealed class CaSignerTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -18,7 +18,7 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void NewCa_IsARootCaOpensslAccepts()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA, O = Acme\\, Inc.", DeviceKeyAlgorithm.EcP256, 3650);
+        using var ca = CaSigner.Create("CN=Fleet CA, O = Acme\\, Inc.", DeviceKeyAlgorithm.EcP256, 3650);
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
 
         string text = OpenSsl.Ok(_dir.Path, "x509", "-in", "ca.pem", "-noout", "-text");
@@ -47,11 +47,11 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void P384Ca_SignsWithSha384_AndOpensslVerifiesItsCertificates()
     {
-        using var ca = CertificateAuthority.Create("/O=Acme/CN=P384 CA", DeviceKeyAlgorithm.EcP384);
+        using var ca = CaSigner.Create("/O=Acme/CN=P384 CA", DeviceKeyAlgorithm.EcP384);
         Assert.Equal("EC P-384", ca.KeyAlgorithm);
         Assert.Equal("CN=P384 CA,O=Acme", ca.Subject);
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("p384-device")));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("p384-device")));
         Assert.Equal("ecdsa-with-SHA384", cert.SignatureAlgorithm);
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
@@ -61,10 +61,10 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void IssuedCertificate_HasDeviceExtensions_AndVerifiesWithOpenssl()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         using var key = SoftwareDeviceKey.Generate();
         var subject = new DeviceSubject("sensor-0001", "ZymPolicy", "us-east-1", "c1a2b3c4d5e6f7", "ZymRoleAlias");
-        var csr = DeviceCsr.Create(key, subject);
+        var csr = SigningRequest.Create(key, subject);
 
         var cert = ca.IssueDeviceCertificate(csr, 30);
 
@@ -79,8 +79,8 @@ public sealed class CertificateAuthorityTests : IDisposable
         Assert.Contains("X509v3 Authority Key Identifier", text);
 
         // The device certificate's AKI is the CA's SKI.
-        var caInfo = CertificateInfo.Parse(ca.CertificatePem);
-        var parsed = CertificateInfo.Parse(cert.CertificatePem);
+        var caInfo = CertificateFacts.Parse(ca.CertificatePem);
+        var parsed = CertificateFacts.Parse(cert.CertificatePem);
         Assert.Equal(caInfo.SubjectKeyIdentifier, parsed.AuthorityKeyIdentifier);
 
         // What IssueDeviceCertificate reports is what the certificate says.
@@ -115,9 +115,9 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void IssuedCertificate_BuildsAChainInDotnetToo_ForClientAuthentication()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA,O=Acme");
+        using var ca = CaSigner.Create("CN=Fleet CA,O=Acme");
         using var key = SoftwareDeviceKey.Generate();
-        var issued = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("dotnet-check")));
+        var issued = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("dotnet-check")));
         using var root = X509Certificate2.CreateFromPem(ca.CertificatePem);
         using var leaf = X509Certificate2.CreateFromPem(issued.CertificatePem);
         using var chain = new X509Chain();
@@ -134,11 +134,11 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void SeedCsr_MadeWithOpenssl_IsSigned()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         OpenSsl.Ok(_dir.Path, "ecparam", "-genkey", "-name", "prime256v1", "-out", "k.key");
         OpenSsl.Ok(_dir.Path, "req", "-new", "-sha256", "-key", "k.key", "-subj", "/ST=pol/L=us-east-1/O=c123/OU=alias/CN=thing", "-out", "d.csr");
 
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Load(_dir["d.csr"]));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Load(_dir["d.csr"]));
 
         Assert.Equal("thing", cert.ThingName);
         Assert.Equal("pol", cert.IotPolicy);
@@ -165,13 +165,13 @@ public sealed class CertificateAuthorityTests : IDisposable
             "-subj", "/C=US/ST=California/L=Santa Barbara/O=Zymkey/CN=zymkey-verify.zymbit.com.dev", "-out", "zk_ca.crt");
         Assert.Contains("BEGIN EC PARAMETERS", File.ReadAllText(_dir["zk_ca.key"]));
 
-        using var ca = CertificateAuthority.Load(_dir["zk_ca.crt"], _dir["zk_ca.key"]);
+        using var ca = CaSigner.Load(_dir["zk_ca.crt"], _dir["zk_ca.key"]);
 
         Assert.Equal("CN=zymkey-verify.zymbit.com.dev,O=Zymkey,L=Santa Barbara,ST=California,C=US", ca.Subject);
         Assert.False(ca.IsKeyEncrypted);
         Assert.Equal(_dir["zk_ca.crt"], ca.CertificatePath);
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("seed-ca-device")));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("seed-ca-device")));
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
         Assert.Contains("dev.pem: OK", OpenSsl.Ok(_dir.Path, "verify", "-CAfile", "zk_ca.crt", "dev.pem"));
         Assert.Equal(ca.Subject, cert.Issuer);
@@ -184,12 +184,12 @@ public sealed class CertificateAuthorityTests : IDisposable
         Assert.Contains("BEGIN RSA PRIVATE KEY", File.ReadAllText(_dir["rsa.key"]));
         OpenSsl.Ok(_dir.Path, "req", "-x509", "-new", "-sha256", "-days", "30", "-key", "rsa.key", "-subj", "/CN=RSA CA", "-out", "rsa.pem");
 
-        using var ca = CertificateAuthority.Load(_dir["rsa.pem"], _dir["rsa.key"]);
+        using var ca = CaSigner.Load(_dir["rsa.pem"], _dir["rsa.key"]);
 
         Assert.Equal(DeviceKeyAlgorithm.Rsa, ca.Algorithm);
         Assert.Equal("RSA 2048", ca.KeyAlgorithm);
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("rsa-ca-device")), 10);
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("rsa-ca-device")), 10);
         Assert.Equal("sha256WithRSAEncryption", cert.SignatureAlgorithm);
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
         Assert.Contains("dev.pem: OK", OpenSsl.Ok(_dir.Path, "verify", "-CAfile", "rsa.pem", "dev.pem"));
@@ -204,11 +204,11 @@ public sealed class CertificateAuthorityTests : IDisposable
         Assert.Contains("Version: 1 (0x0)", OpenSsl.Ok(_dir.Path, "x509", "-in", "v1.pem", "-noout", "-text"));
         var log = new ListLog();
 
-        using var ca = CertificateAuthority.Load(_dir["v1.pem"], _dir["v1.key"], null, log);
+        using var ca = CaSigner.Load(_dir["v1.pem"], _dir["v1.key"], null, log);
 
         Assert.Contains(log.Warnings, w => w.Contains("v1", StringComparison.Ordinal));
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("v1-device")), 10);
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("v1-device")), 10);
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
         Assert.Contains("dev.pem: OK", OpenSsl.Ok(_dir.Path, "verify", "-CAfile", "v1.pem", "dev.pem"));
     }
@@ -216,13 +216,13 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void Load_DeviceCertificateAsCa_IsRefused()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject("not-a-ca")));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject("not-a-ca")));
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
         key.Save(_dir["dev.key"], KeyProtection.None);
 
-        var ex = Assert.Throws<ZymException>(() => CertificateAuthority.Load(_dir["dev.pem"], _dir["dev.key"]));
+        var ex = Assert.Throws<ZymException>(() => CaSigner.Load(_dir["dev.pem"], _dir["dev.key"]));
 
         Assert.Equal("CaCertificateNotCa", ex.ErrorId);
         Assert.Equal(ZymErrorCategory.InvalidData, ex.Category);
@@ -231,12 +231,12 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void Load_KeyOfAnotherCa_IsCaKeyMismatch()
     {
-        using var ca1 = CertificateAuthority.Create("CN=CA one");
-        using var ca2 = CertificateAuthority.Create("CN=CA two");
+        using var ca1 = CaSigner.Create("CN=CA one");
+        using var ca2 = CaSigner.Create("CN=CA two");
         ca1.Save(_dir["one.pem"], _dir["one.key"], KeyProtection.None);
         ca2.Save(_dir["two.pem"], _dir["two.key"], KeyProtection.None);
 
-        var ex = Assert.Throws<ZymException>(() => CertificateAuthority.Load(_dir["one.pem"], _dir["two.key"]));
+        var ex = Assert.Throws<ZymException>(() => CaSigner.Load(_dir["one.pem"], _dir["two.key"]));
 
         Assert.Equal("CaKeyMismatch", ex.ErrorId);
         Assert.Equal(ZymErrorCategory.InvalidData, ex.Category);
@@ -246,7 +246,7 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void SaveEncrypted_ThenLoad_RoundTrips_AndOpensslReadsTheKey()
     {
-        using var ca = CertificateAuthority.Create("CN=Saved CA");
+        using var ca = CaSigner.Create("CN=Saved CA");
         char[] pass = "correct horse battery staple".ToCharArray();
 
         ca.Save(_dir["ca.pem"], _dir["ca.key"], KeyProtection.WithPassphrase(pass));
@@ -257,20 +257,20 @@ public sealed class CertificateAuthorityTests : IDisposable
         OpenSsl.Ok(_dir.Path, "pkey", "-in", "ca.key", "-passin", "pass:correct horse battery staple", "-noout");
         Assert.Equal(new[] { "ca.key", "ca.pem" }, _dir.Files());
 
-        using var loaded = CertificateAuthority.Load(_dir["ca.pem"], _dir["ca.key"], pass);
+        using var loaded = CaSigner.Load(_dir["ca.pem"], _dir["ca.key"], pass);
         Assert.Equal(ca.CertificateId, loaded.CertificateId);
         Assert.True(loaded.IsKeyEncrypted);
 
-        var wrong = Assert.Throws<ZymException>(() => CertificateAuthority.Load(_dir["ca.pem"], _dir["ca.key"], "wrong".ToCharArray()));
+        var wrong = Assert.Throws<ZymException>(() => CaSigner.Load(_dir["ca.pem"], _dir["ca.key"], "wrong".ToCharArray()));
         Assert.Equal("KeyPassphraseIncorrect", wrong.ErrorId);
-        var none = Assert.Throws<ZymException>(() => CertificateAuthority.Load(_dir["ca.pem"], _dir["ca.key"]));
+        var none = Assert.Throws<ZymException>(() => CaSigner.Load(_dir["ca.pem"], _dir["ca.key"]));
         Assert.Equal("KeyPassphraseRequired", none.ErrorId);
     }
 
     [Fact]
     public void Save_OverExistingFiles_WithoutOverwrite_WritesNothing()
     {
-        using var ca = CertificateAuthority.Create("CN=New CA");
+        using var ca = CaSigner.Create("CN=New CA");
         File.WriteAllText(_dir["ca.key"], "existing key");
 
         var ex = Assert.Throws<ZymException>(() => ca.Save(_dir["ca.pem"], _dir["ca.key"], KeyProtection.None));
@@ -289,11 +289,11 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void ParallelIssuing_GivesValidCertificatesWithDistinctSerials()
     {
-        using var ca = CertificateAuthority.Create("CN=Parallel CA");
+        using var ca = CaSigner.Create("CN=Parallel CA");
         var csrs = Enumerable.Range(0, 200).Select(i =>
         {
             using var key = SoftwareDeviceKey.Generate();
-            return DeviceCsr.Create(key, new DeviceSubject($"par-{i:D4}"));
+            return SigningRequest.Create(key, new DeviceSubject($"par-{i:D4}"));
         }).ToArray();
         var issued = new ConcurrentBag<IssuedCertificate>();
 
@@ -318,9 +318,9 @@ public sealed class CertificateAuthorityTests : IDisposable
     public void ManagedBackend_IssuesCertificatesOpensslAccepts()
     {
         using var platformOff = PkiCrypto.OverrideOnThisThread(false);
-        using var ca = CertificateAuthority.Create("CN=BC CA");
+        using var ca = CaSigner.Create("CN=BC CA");
         using var key = SoftwareDeviceKey.Generate();
-        var csr = DeviceCsr.Create(key, new DeviceSubject("bc-device"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("bc-device"));
         var cert = ca.IssueDeviceCertificate(csr);
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
@@ -330,12 +330,12 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void VerificationCertificate_HasTheCodeAsCn_AndIsSignedByTheCa()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         string code = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
 
         string pem = ca.CreateVerificationCertificate(code);
 
-        var info = CertificateInfo.Parse(pem);
+        var info = CertificateFacts.Parse(pem);
         Assert.Equal(code, info.ThingName);
         Assert.Equal("CN=" + code, info.Subject);
         Assert.Equal(ca.Subject, info.Issuer);
@@ -351,7 +351,7 @@ public sealed class CertificateAuthorityTests : IDisposable
     [Fact]
     public void DatesFrom2050_UseGeneralizedTime_AsRfc5280Requires()
     {
-        using var ca = CertificateAuthority.Create("CN=Long CA", DeviceKeyAlgorithm.EcP256, CertificateAuthority.MaxValidityDays);
+        using var ca = CaSigner.Create("CN=Long CA", DeviceKeyAlgorithm.EcP256, CaSigner.MaxValidityDays);
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
 
         string asn1 = OpenSsl.Ok(_dir.Path, "asn1parse", "-in", "ca.pem");
@@ -368,9 +368,9 @@ public sealed class CertificateAuthorityTests : IDisposable
     [InlineData(4000)] // longer than the CA's 3650 days
     public void IssueWithBadValidity_IsValidityInvalid(int days)
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA", DeviceKeyAlgorithm.EcP256, 3650);
+        using var ca = CaSigner.Create("CN=Fleet CA", DeviceKeyAlgorithm.EcP256, 3650);
         using var key = SoftwareDeviceKey.Generate();
-        var csr = DeviceCsr.Create(key, new DeviceSubject("valid-device"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("valid-device"));
 
         var ex = Assert.Throws<ZymException>(() => ca.IssueDeviceCertificate(csr, days));
 
@@ -385,7 +385,7 @@ public sealed class CertificateAuthorityTests : IDisposable
     [InlineData("CN=a,")]
     public void Create_WithBadSubject_IsSubjectInvalid(string subject)
     {
-        var ex = Assert.Throws<ZymException>(() => CertificateAuthority.Create(subject));
+        var ex = Assert.Throws<ZymException>(() => CaSigner.Create(subject));
         Assert.Equal("SubjectInvalid", ex.ErrorId);
     }
 

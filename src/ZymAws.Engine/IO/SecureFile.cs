@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using ZymAws.Engine.Internal;
 
-namespace ZymAws.Engine.Internal;
+namespace ZymAws.Engine.IO;
 
 /// <summary>One file for <see cref="SecureFile.WriteAll"/>.</summary>
 public sealed class SecureFileContent

@@ -4,7 +4,7 @@ using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Tests.Pki;
 
-public sealed class CertificateInfoTests : IDisposable
+public sealed class CertificateFactsTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -22,7 +22,7 @@ public sealed class CertificateInfoTests : IDisposable
             "-subj", "/ST=Pol,icy\\+1 \"x\"/L=ap-southeast-2/O=c0ffee/OU=Rôle\\\\中/CN=dev:42_a-b", "-out", "d.csr");
         OpenSsl.Ok(_dir.Path, "x509", "-req", "-sha256", "-days", "3650", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-in", "d.csr", "-out", "d.crt");
 
-        var info = CertificateInfo.Load(_dir["d.crt"]);
+        var info = CertificateFacts.Load(_dir["d.crt"]);
 
         Assert.Equal("dev:42_a-b", info.ThingName);
         Assert.Equal("Pol,icy+1 \"x\"", info.IotPolicy);
@@ -48,38 +48,38 @@ public sealed class CertificateInfoTests : IDisposable
     [Fact]
     public void OpensslTextOutput_AndChains_Parse()
     {
-        using var root = CertificateAuthority.Create("CN=Root");
-        using var ca2 = CertificateAuthority.Create("CN=Second");
+        using var root = CaSigner.Create("CN=Root");
+        using var ca2 = CaSigner.Create("CN=Second");
         File.WriteAllText(_dir["ca.pem"], root.CertificatePem);
         string text = OpenSsl.Ok(_dir.Path, "x509", "-in", "ca.pem", "-text"); // human text, then the PEM
 
-        Assert.Equal(root.CertificateId, CertificateInfo.Parse(text).CertificateId);
-        var chain = CertificateInfo.ParseAll("leaf first\r\n" + ca2.CertificatePem.Replace("\n", "\r\n") + "then root\n" + root.CertificatePem);
+        Assert.Equal(root.CertificateId, CertificateFacts.Parse(text).CertificateId);
+        var chain = CertificateFacts.ParseAll("leaf first\r\n" + ca2.CertificatePem.Replace("\n", "\r\n") + "then root\n" + root.CertificatePem);
         Assert.Equal(new[] { ca2.CertificateId, root.CertificateId }, chain.Select(c => c.CertificateId));
         Assert.True(chain[1].IsCertificateAuthority);
         Assert.Equal(0, chain[1].PathLength);
         Assert.True(chain[1].IsSelfIssued);
         Assert.Equal(new[] { "KeyCertSign", "CrlSign" }, chain[1].KeyUsage);
-        Assert.Equal(root.CertificateId, CertificateInfo.Parse(root.Certificate.GetDer()).CertificateId);
+        Assert.Equal(root.CertificateId, CertificateFacts.Parse(root.Certificate.GetDer()).CertificateId);
     }
 
     [Fact]
     public void BrokenInputs_AreCertificateMalformed()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         string pem = ca.CertificatePem;
         byte[] der = ca.Certificate.GetDer();
         var lines = pem.Split('\n');
-        var cases = new Dictionary<string, Func<CertificateInfo>>
+        var cases = new Dictionary<string, Func<CertificateFacts>>
         {
-            ["truncated PEM"] = () => CertificateInfo.Parse(pem.Substring(0, pem.Length - 40)),
-            ["PEM body cut short"] = () => CertificateInfo.Parse(string.Join('\n', lines.Take(3).Concat(lines.Skip(lines.Length - 2)))),
-            ["corrupt base64"] = () => CertificateInfo.Parse(pem.Replace(lines[2], "*" + lines[2].Substring(1))),
-            ["truncated DER"] = () => CertificateInfo.Parse(der.Take(der.Length / 2).ToArray()),
-            ["DER with trailing bytes"] = () => CertificateInfo.Parse(der.Concat(new byte[] { 0x30, 0x00 }).ToArray()),
-            ["DER of something else"] = () => CertificateInfo.Parse(new byte[] { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02 }),
-            ["a CSR"] = () => CertificateInfo.Parse("-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"),
-            ["nothing"] = () => CertificateInfo.Parse("no certificate here"),
+            ["truncated PEM"] = () => CertificateFacts.Parse(pem.Substring(0, pem.Length - 40)),
+            ["PEM body cut short"] = () => CertificateFacts.Parse(string.Join('\n', lines.Take(3).Concat(lines.Skip(lines.Length - 2)))),
+            ["corrupt base64"] = () => CertificateFacts.Parse(pem.Replace(lines[2], "*" + lines[2].Substring(1))),
+            ["truncated DER"] = () => CertificateFacts.Parse(der.Take(der.Length / 2).ToArray()),
+            ["DER with trailing bytes"] = () => CertificateFacts.Parse(der.Concat(new byte[] { 0x30, 0x00 }).ToArray()),
+            ["DER of something else"] = () => CertificateFacts.Parse(new byte[] { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02 }),
+            ["a CSR"] = () => CertificateFacts.Parse("-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"),
+            ["nothing"] = () => CertificateFacts.Parse("no certificate here"),
         };
 
         foreach (var (name, parse) in cases)
@@ -89,7 +89,7 @@ public sealed class CertificateInfoTests : IDisposable
             Assert.Equal(ZymErrorCategory.InvalidData, ex.Category);
         }
 
-        var missing = Assert.Throws<ZymException>(() => CertificateInfo.Load(_dir["missing.pem"]));
+        var missing = Assert.Throws<ZymException>(() => CertificateFacts.Load(_dir["missing.pem"]));
         Assert.Equal("FileNotFound", missing.ErrorId);
     }
 

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 namespace ZymAws.Engine.CredentialProvider;
 
 /// <summary>The least-privilege IAM policy the provisioning user needs, for one account and region.</summary>
-public sealed class ProvisionerPolicy
+public sealed class ProvisionerPolicyResult
 {
-    internal ProvisionerPolicy(string accountId, string region, string policyDocument, IReadOnlyList<string> actions)
+    internal ProvisionerPolicyResult(string accountId, string region, string policyDocument, IReadOnlyList<string> actions)
     {
         AccountId = accountId;
         Region = region;

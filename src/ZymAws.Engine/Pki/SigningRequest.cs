@@ -11,10 +11,10 @@ namespace ZymAws.Engine.Pki;
 /// <summary>
 /// A PKCS#10 certificate signing request: made for a device key (<see cref="Create"/>) or parsed from PEM/DER
 /// (<see cref="Parse(string)"/>). Parsing checks structure only; <see cref="Verify"/> checks the signature, and
-/// <see cref="CertificateAuthority.IssueDeviceCertificate"/> checks everything before it signs.
+/// <see cref="CaSigner.IssueDeviceCertificate"/> checks everything before it signs.
 /// Immutable and safe to share between threads.
 /// </summary>
-public sealed class DeviceCsr
+public sealed class SigningRequest
 {
     private readonly byte[] _der;
     private readonly int _infoOffset;
@@ -24,7 +24,7 @@ public sealed class DeviceCsr
     private string? _subject;
     private int _verified; // 0 unknown, 1 valid, 2 invalid, 3 algorithm unsupported
 
-    private DeviceCsr(byte[] der, string? source)
+    private SigningRequest(byte[] der, string? source)
     {
         if (!DerReader.TryFirstElementOfSequence(der, out _infoOffset, out _infoLength))
         {
@@ -84,7 +84,7 @@ public sealed class DeviceCsr
     public int KeySize => Key.Bits;
 
     /// <summary>Signature algorithm name, e.g. "ecdsa-with-SHA256".</summary>
-    public string SignatureAlgorithm => CertificateInfo.SignatureAlgorithmName(Request.SignatureAlgorithm);
+    public string SignatureAlgorithm => CertificateFacts.SignatureAlgorithmName(Request.SignatureAlgorithm);
 
     internal Pkcs10CertificationRequest Request { get; }
 
@@ -102,7 +102,7 @@ public sealed class DeviceCsr
     /// The signature is checked before the CSR is returned.
     /// </summary>
     /// <exception cref="ZymException">ThingNameInvalid; KeyAlgorithmUnsupported; DeviceKeySignatureInvalid (DeviceError) when the key's signature does not verify.</exception>
-    public static DeviceCsr Create(IDeviceKey key, DeviceSubject subject)
+    public static SigningRequest Create(IDeviceKey key, DeviceSubject subject)
     {
         if (key is null)
         {
@@ -133,7 +133,7 @@ public sealed class DeviceCsr
         }
 
         var request = new Pkcs10CertificationRequest(new DeviceKeySignatureFactory(key), X509Name.GetInstance(subject.ToAsn1()), spki, new DerSet());
-        var csr = new DeviceCsr(request.GetEncoded(), null);
+        var csr = new SigningRequest(request.GetEncoded(), null);
         if (!csr.Verify())
         {
             throw new ZymException(
@@ -148,22 +148,47 @@ public sealed class DeviceCsr
 
     /// <summary>Parses the first CSR in PEM text (surrounding text, other blocks and CRLF are fine).</summary>
     /// <exception cref="ZymException">CsrMalformed (InvalidData).</exception>
-    public static DeviceCsr Parse(string text) => ParseText(text, null, all: false)[0];
+    public static SigningRequest Parse(string text) => ParseText(text, null, all: false)[0];
 
     /// <summary>Parses a CSR from DER bytes, or from PEM text as bytes (UTF-8/UTF-16 with BOM).</summary>
     /// <exception cref="ZymException">CsrMalformed (InvalidData).</exception>
-    public static DeviceCsr Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
+    public static SigningRequest Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
+
+    /// <summary>
+    /// Parses the first CSR in PEM text and checks its signature, or returns null with the reason it cannot be used
+    /// (empty, no CERTIFICATE REQUEST block, corrupt, or a signature that does not match its public key).
+    /// </summary>
+    internal static SigningRequest? TryParseVerified(string? text, out string? problem)
+    {
+        var csr = Pki.Pem.TryRead(text, Parse, out problem);
+        if (csr is not null && !csr.Verify())
+        {
+            problem = SignatureMismatch;
+            return null;
+        }
+
+        return csr;
+    }
+
+    /// <summary>The reason a CSR whose signature does not verify cannot be used.</summary>
+    internal const string SignatureMismatch = "the CSR's signature does not match its public key";
+
+    /// <summary>Lowercase hex SHA-256 of the DER (how the provisioning journal tells one CSR from another).</summary>
+    internal string DerSha256 => CertificateFacts.Sha256Hex(_der);
+
+    /// <summary>The DER of the subject's public key (SubjectPublicKeyInfo).</summary>
+    internal byte[] SubjectPublicKeyInfoDer => SubjectPublicKeyInfo.GetDerEncoded();
 
     /// <summary>Every CSR in PEM text, in order.</summary>
     /// <exception cref="ZymException">CsrMalformed (InvalidData) when there is none or one is corrupt.</exception>
-    public static IReadOnlyList<DeviceCsr> ParseAll(string text) => ParseText(text, null, all: true);
+    public static IReadOnlyList<SigningRequest> ParseAll(string text) => ParseText(text, null, all: true);
 
     /// <summary>Reads a CSR file (PEM or DER). <see cref="Source"/> is the full path.</summary>
     /// <exception cref="ZymException">FileNotFound, FileReadFailed, CsrMalformed.</exception>
-    public static DeviceCsr Load(string path) => LoadAll(path, all: false)[0];
+    public static SigningRequest Load(string path) => LoadAll(path, all: false)[0];
 
     /// <summary>Reads every CSR in a file.</summary>
-    public static IReadOnlyList<DeviceCsr> LoadAll(string path) => LoadAll(path, all: true);
+    public static IReadOnlyList<SigningRequest> LoadAll(string path) => LoadAll(path, all: true);
 
     /// <summary>The DER encoding (a copy).</summary>
     public byte[] GetDer() => (byte[])_der.Clone();
@@ -230,13 +255,13 @@ public sealed class DeviceCsr
         return false;
     }
 
-    private static IReadOnlyList<DeviceCsr> LoadAll(string path, bool all)
+    private static IReadOnlyList<SigningRequest> LoadAll(string path, bool all)
     {
         string full = System.IO.Path.GetFullPath(path);
         return ParseBytes(PkiFiles.ReadAllBytes(full), full, all);
     }
 
-    private static IReadOnlyList<DeviceCsr> ParseBytes(byte[] data, string? source, bool all)
+    private static IReadOnlyList<SigningRequest> ParseBytes(byte[] data, string? source, bool all)
     {
         if (data is null)
         {
@@ -244,10 +269,10 @@ public sealed class DeviceCsr
         }
 
         string? text = Pki.Pem.AsText(data);
-        return text is null ? new[] { new DeviceCsr((byte[])data.Clone(), source) } : ParseText(text, source, all);
+        return text is null ? new[] { new SigningRequest((byte[])data.Clone(), source) } : ParseText(text, source, all);
     }
 
-    private static IReadOnlyList<DeviceCsr> ParseText(string text, string? source, bool all)
+    private static IReadOnlyList<SigningRequest> ParseText(string text, string? source, bool all)
     {
         if (text is null)
         {
@@ -255,12 +280,12 @@ public sealed class DeviceCsr
         }
 
         var blocks = Pki.Pem.Decode(text, (label, reason) => Malformed(source, $"its PEM block is corrupt ({reason})"));
-        var result = new List<DeviceCsr>();
+        var result = new List<SigningRequest>();
         foreach (var block in blocks)
         {
             if (block.Label is "CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST")
             {
-                result.Add(new DeviceCsr(block.Data, source));
+                result.Add(new SigningRequest(block.Data, source));
                 if (!all)
                 {
                     break;
@@ -280,5 +305,5 @@ public sealed class DeviceCsr
     }
 
     private static ZymException Malformed(string? source, string reason)
-        => new(PkiErrorIds.CsrMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid CSR: {reason}.", source);
+        => PkiErrorIds.WithReason(new(PkiErrorIds.CsrMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid CSR: {reason}.", source), reason);
 }

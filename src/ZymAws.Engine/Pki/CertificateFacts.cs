@@ -10,7 +10,7 @@ namespace ZymAws.Engine.Pki;
 /// What an X.509 certificate says, decoded once: the seed-layout device fields read by attribute OID, the AWS
 /// certificate id, names in RFC 4514 form, validity, serial, key and extensions.
 /// </summary>
-public class CertificateInfo
+public class CertificateFacts
 {
     private static readonly Dictionary<string, string> s_signatureNames = new(StringComparer.Ordinal)
     {
@@ -46,7 +46,7 @@ public class CertificateInfo
     private byte[] _der = Array.Empty<byte>();
     private string? _pem;
 
-    internal CertificateInfo()
+    internal CertificateFacts()
     {
     }
 
@@ -134,24 +134,96 @@ public class CertificateInfo
 
     /// <summary>Parses the first certificate in PEM text (several blocks, surrounding text and CRLF are fine).</summary>
     /// <exception cref="ZymException">CertificateMalformed (InvalidData).</exception>
-    public static CertificateInfo Parse(string text) => ParseText(text, null, all: false)[0];
+    public static CertificateFacts Parse(string text) => ParseText(text, null, all: false)[0];
 
     /// <summary>Parses a certificate from DER, or PEM text as bytes.</summary>
     /// <exception cref="ZymException">CertificateMalformed (InvalidData).</exception>
-    public static CertificateInfo Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
+    public static CertificateFacts Parse(byte[] data) => ParseBytes(data, null, all: false)[0];
+
+    /// <summary>
+    /// Parses the first certificate in PEM text, or returns null with the reason it cannot be read (empty, no
+    /// CERTIFICATE block, corrupt base64, not an X.509 certificate).
+    /// </summary>
+    internal static CertificateFacts? TryParse(string? text, out string? problem) => Pem.TryRead(text, Parse, out problem);
+
+    /// <summary>
+    /// The id AWS IoT gives the first certificate in PEM text (lowercase hex SHA-256 of its DER), without parsing the
+    /// certificate; null when the text holds no readable CERTIFICATE block.
+    /// </summary>
+    public static string? IdFromPem(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (var block in Pem.Decode(text!))
+            {
+                if (block.Label is "CERTIFICATE" or "X509 CERTIFICATE")
+                {
+                    return Sha256Hex(block.Data);
+                }
+            }
+        }
+        catch (ZymException)
+        {
+        }
+
+        return null;
+    }
 
     /// <summary>Every certificate in PEM text, in order (e.g. a chain file).</summary>
-    public static IReadOnlyList<CertificateInfo> ParseAll(string text) => ParseText(text, null, all: true);
+    public static IReadOnlyList<CertificateFacts> ParseAll(string text) => ParseText(text, null, all: true);
 
     /// <summary>Reads the first certificate of a file (PEM or DER).</summary>
     /// <exception cref="ZymException">FileNotFound, FileReadFailed, CertificateMalformed.</exception>
-    public static CertificateInfo Load(string path) => LoadAll(path, all: false)[0];
+    public static CertificateFacts Load(string path) => LoadAll(path, all: false)[0];
 
     /// <summary>Reads every certificate of a file.</summary>
-    public static IReadOnlyList<CertificateInfo> LoadAll(string path) => LoadAll(path, all: true);
+    public static IReadOnlyList<CertificateFacts> LoadAll(string path) => LoadAll(path, all: true);
 
     /// <summary>The DER encoding (a copy).</summary>
     public byte[] GetDer() => (byte[])_der.Clone();
+
+    /// <summary>The DER of the subject's public key (SubjectPublicKeyInfo).</summary>
+    internal byte[] SubjectPublicKeyInfoDer => Structure!.SubjectPublicKeyInfo.GetDerEncoded();
+
+    /// <summary>The DER of the subject name.</summary>
+    internal byte[] SubjectNameDer => Structure!.Subject.GetDerEncoded();
+
+    /// <summary>The DER of the issuer name.</summary>
+    internal byte[] IssuerNameDer => Structure!.Issuer.GetDerEncoded();
+
+    /// <summary>Whether <paramref name="issuer"/> issued this certificate: its subject is our issuer and its key verifies our signature.</summary>
+    internal bool IsIssuedBy(CertificateFacts issuer)
+    {
+        if (Structure is null || issuer.Structure is null || !Bytes.Same(IssuerNameDer, issuer.SubjectNameDer))
+        {
+            return false;
+        }
+
+        if (issuer.Key is not null && DerReader.TryFirstElementOfSequence(_der, out int offset, out int length))
+        {
+            var result = PkiCrypto.Verify(issuer.Key, Structure.SignatureAlgorithm, _der, offset, length, Structure.Signature.GetBytes());
+            if (result != PkiCrypto.VerifyResult.AlgorithmUnsupported)
+            {
+                return result == PkiCrypto.VerifyResult.Valid;
+            }
+        }
+
+        // An algorithm the platform lacks: BouncyCastle checks it.
+        try
+        {
+            new Org.BouncyCastle.X509.X509Certificate(Structure).Verify(new Org.BouncyCastle.X509.X509Certificate(issuer.Structure).GetPublicKey());
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Subject} (id {CertificateId.Substring(0, Math.Min(12, CertificateId.Length))}…, until {NotAfter:yyyy-MM-dd})";
@@ -176,7 +248,7 @@ public class CertificateInfo
     }
 
     /// <summary>Fills every field from a parsed certificate.</summary>
-    internal static void Fill(CertificateInfo info, byte[] der, X509CertificateStructure cert, string? source)
+    internal static void Fill(CertificateFacts info, byte[] der, X509CertificateStructure cert, string? source)
     {
         var tbs = cert.TbsCertificate;
         var subject = Asn1Sequence.GetInstance(tbs.Subject.ToAsn1Object());
@@ -268,7 +340,7 @@ public class CertificateInfo
         }
     }
 
-    internal static IReadOnlyList<CertificateInfo> ParseBytes(byte[] data, string? source, bool all)
+    internal static IReadOnlyList<CertificateFacts> ParseBytes(byte[] data, string? source, bool all)
     {
         if (data is null)
         {
@@ -279,7 +351,7 @@ public class CertificateInfo
         return text is null ? new[] { FromDer((byte[])data.Clone(), source) } : ParseText(text, source, all);
     }
 
-    internal static IReadOnlyList<CertificateInfo> ParseText(string text, string? source, bool all)
+    internal static IReadOnlyList<CertificateFacts> ParseText(string text, string? source, bool all)
     {
         if (text is null)
         {
@@ -287,7 +359,7 @@ public class CertificateInfo
         }
 
         var blocks = Pem.Decode(text, (label, reason) => Malformed(source, $"its PEM block is corrupt ({reason})"));
-        var result = new List<CertificateInfo>();
+        var result = new List<CertificateFacts>();
         foreach (var block in blocks)
         {
             if (block.Label is "CERTIFICATE" or "X509 CERTIFICATE")
@@ -311,7 +383,7 @@ public class CertificateInfo
         return result;
     }
 
-    internal static CertificateInfo FromDer(byte[] der, string? source)
+    internal static CertificateFacts FromDer(byte[] der, string? source)
     {
         if (!DerReader.TryFirstElementOfSequence(der, out _, out _))
         {
@@ -321,7 +393,7 @@ public class CertificateInfo
         try
         {
             var cert = X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(der));
-            var info = new CertificateInfo();
+            var info = new CertificateFacts();
             Fill(info, der, cert, source);
             return info;
         }
@@ -337,9 +409,9 @@ public class CertificateInfo
     }
 
     internal static ZymException Malformed(string? source, string reason)
-        => new(PkiErrorIds.CertificateMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid certificate: {reason}.", source);
+        => PkiErrorIds.WithReason(new(PkiErrorIds.CertificateMalformed, ZymErrorCategory.InvalidData, $"{(source is null ? "The input" : $"'{source}'")} is not a valid certificate: {reason}.", source), reason);
 
-    private static IReadOnlyList<CertificateInfo> LoadAll(string path, bool all)
+    private static IReadOnlyList<CertificateFacts> LoadAll(string path, bool all)
     {
         string full = System.IO.Path.GetFullPath(path);
         return ParseBytes(PkiFiles.ReadAllBytes(full), full, all);

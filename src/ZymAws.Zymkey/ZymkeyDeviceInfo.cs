@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace ZymAws.Zymkey;
 
 /// <summary>What a Zymkey says about itself.</summary>
-public sealed record ZymkeyInfo
+public sealed record ZymkeyDeviceInfo
 {
     /// <summary>Model string from <c>zkGetModelNumberString</c>, e.g. "ZYMKEY4i" or "HSM6".</summary>
     public string Model { get; init; } = string.Empty;

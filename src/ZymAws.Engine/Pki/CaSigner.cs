@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using ZymAws.Engine.Diagnostics;
-using ZymAws.Engine.Internal;
+using ZymAws.Engine.IO;
 using ZymAws.Engine.Keys;
 
 namespace ZymAws.Engine.Pki;
@@ -20,7 +20,7 @@ namespace ZymAws.Engine.Pki;
 /// or, as OpenSSL also accepts, a self-signed X.509 v1 certificate without extensions (old tooling made those):
 /// it is accepted with a warning. Anything else raises "CaCertificateNotCa".
 /// </remarks>
-public sealed class CertificateAuthority : IDisposable
+public sealed class CaSigner : IDisposable
 {
     /// <summary>Default validity of a new CA, in days (10 years).</summary>
     public const int DefaultCaValidityDays = 3650;
@@ -45,7 +45,7 @@ public sealed class CertificateAuthority : IDisposable
     private readonly string _signatureAlgorithmName;
     private volatile bool _disposed;
 
-    private CertificateAuthority(CertificateInfo certificate, SoftwareDeviceKey key)
+    private CaSigner(CertificateFacts certificate, SoftwareDeviceKey key)
     {
         Certificate = certificate;
         _key = key;
@@ -53,7 +53,7 @@ public sealed class CertificateAuthority : IDisposable
         _hash = key.Algorithm == DeviceKeyAlgorithm.EcP384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
         var signatureAlgorithm = PkiCrypto.SignatureAlgorithm(key.Algorithm, _hash);
         _signatureAlgorithmDer = signatureAlgorithm.GetEncoded(Asn1Encodable.Der);
-        _signatureAlgorithmName = CertificateInfo.SignatureAlgorithmName(signatureAlgorithm);
+        _signatureAlgorithmName = CertificateFacts.SignatureAlgorithmName(signatureAlgorithm);
         var tbs = certificate.Structure!.TbsCertificate;
         _issuerDer = tbs.Subject.GetEncoded(Asn1Encodable.Der);
         byte[] keyId = certificate.SubjectKeyIdentifier is { } ski ? Hex.Decode(ski) : KeyIdentifier(tbs.SubjectPublicKeyInfo);
@@ -67,7 +67,7 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>The CA certificate, decoded.</summary>
-    public CertificateInfo Certificate { get; }
+    public CertificateFacts Certificate { get; }
 
     /// <summary>Subject, RFC 4514 (most specific first).</summary>
     public string Subject => Certificate.Subject;
@@ -113,7 +113,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="algorithm">EcP256 (default) or EcP384 (signs with SHA-384).</param>
     /// <param name="validityDays">1 to 36500; default 3650.</param>
     /// <exception cref="ZymException">SubjectInvalid, ValidityInvalid, KeyAlgorithmUnsupported (all InvalidArgument).</exception>
-    public static CertificateAuthority Create(string subject, DeviceKeyAlgorithm algorithm = DeviceKeyAlgorithm.EcP256, int validityDays = DefaultCaValidityDays)
+    public static CaSigner Create(string subject, DeviceKeyAlgorithm algorithm = DeviceKeyAlgorithm.EcP256, int validityDays = DefaultCaValidityDays)
     {
         var name = DistinguishedName.Parse(subject);
         CheckValidityDays(validityDays);
@@ -140,7 +140,7 @@ public sealed class CertificateAuthority : IDisposable
                     Extension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign)),
                     Extension(X509Extensions.SubjectKeyIdentifier, false, new DerOctetString(keyId)),
                     Extension(X509Extensions.AuthorityKeyIdentifier, false, new Org.BouncyCastle.Asn1.X509.AuthorityKeyIdentifier(keyId))));
-            return new CertificateAuthority(CertificateInfo.FromDer(der, null), key);
+            return new CaSigner(CertificateFacts.FromDer(der, null), key);
         }
         catch
         {
@@ -159,11 +159,11 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="log">Receives warnings (v1 certificate, expired CA); never a secret.</param>
     /// <exception cref="ZymException">FileNotFound, CertificateMalformed, KeyMalformed, KeyPassphraseRequired, KeyPassphraseIncorrect,
     /// KeyAlgorithmUnsupported, CaKeyMismatch, CaCertificateNotCa.</exception>
-    public static CertificateAuthority Load(string certificatePath, string keyPath, char[]? passphrase = null, IEngineLog? log = null)
+    public static CaSigner Load(string certificatePath, string keyPath, char[]? passphrase = null, IEngineLog? log = null)
     {
         string certFull = System.IO.Path.GetFullPath(certificatePath);
         string keyFull = System.IO.Path.GetFullPath(keyPath);
-        var certificate = CertificateInfo.Load(certFull);
+        var certificate = CertificateFacts.Load(certFull);
         var key = SoftwareDeviceKey.Load(keyFull, passphrase);
         try
         {
@@ -180,9 +180,9 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>Same as <see cref="Load"/> from PEM text (the key text is a secret: do not log it).</summary>
-    public static CertificateAuthority FromPem(string certificatePem, string keyPem, char[]? passphrase = null, IEngineLog? log = null)
+    public static CaSigner FromPem(string certificatePem, string keyPem, char[]? passphrase = null, IEngineLog? log = null)
     {
-        var certificate = CertificateInfo.Parse(certificatePem);
+        var certificate = CertificateFacts.Parse(certificatePem);
         var key = SoftwareDeviceKey.FromPem(keyPem, passphrase);
         try
         {
@@ -240,7 +240,7 @@ public sealed class CertificateAuthority : IDisposable
     /// Runs every check <see cref="IssueDeviceCertificate"/> runs, without signing anything (for -WhatIf).
     /// </summary>
     /// <exception cref="ZymException">As <see cref="IssueDeviceCertificate"/>.</exception>
-    public void CheckDeviceCsr(DeviceCsr csr, int validityDays = DefaultDeviceValidityDays)
+    public void CheckDeviceCsr(SigningRequest csr, int validityDays = DefaultDeviceValidityDays)
     {
         if (csr is null)
         {
@@ -262,7 +262,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <param name="validityDays">1 to 36500, default 365; the certificate may not outlive the CA.</param>
     /// <exception cref="ZymException">CsrSignatureInvalid (SecurityError), CsrKeyUnsupported (InvalidData), ThingNameInvalid (InvalidArgument),
     /// CsrRequestsCaRights (SecurityError), CsrMalformed, ValidityInvalid, CaCertificateExpired. Target = the CSR.</exception>
-    public IssuedCertificate IssueDeviceCertificate(DeviceCsr csr, int validityDays = DefaultDeviceValidityDays)
+    public IssuedCertificate IssueDeviceCertificate(SigningRequest csr, int validityDays = DefaultDeviceValidityDays)
     {
         if (csr is null)
         {
@@ -300,7 +300,7 @@ public sealed class CertificateAuthority : IDisposable
             Region = device.Region,
             IotPolicy = device.IotPolicy,
             DeviceSubject = device,
-            CertificateId = CertificateInfo.Sha256Hex(der),
+            CertificateId = CertificateFacts.Sha256Hex(der),
             Subject = csr.Subject,
             Issuer = Certificate.Subject,
             NotBefore = notBefore,
@@ -331,7 +331,7 @@ public sealed class CertificateAuthority : IDisposable
     {
         if (string.IsNullOrEmpty(registrationCode) || registrationCode.Length > 64 || !IsRegistrationCodeText(registrationCode))
         {
-            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters, digits and hyphens, as GetRegistrationCode returns it.", registrationCode);
+            throw new ZymException(PkiErrorIds.RegistrationCodeInvalid, ZymErrorCategory.InvalidArgument, "The registration code must be 1-64 letters and digits, as GetRegistrationCode returns it.", registrationCode);
         }
 
         ThrowIfDisposed();
@@ -407,7 +407,7 @@ public sealed class CertificateAuthority : IDisposable
         _key.Dispose();
     }
 
-    private static CertificateAuthority FromParts(CertificateInfo certificate, SoftwareDeviceKey key, IEngineLog log)
+    private static CaSigner FromParts(CertificateFacts certificate, SoftwareDeviceKey key, IEngineLog log)
     {
         string target = certificate.Source ?? certificate.Subject;
         var keyFacts = PublicKeyFacts.From(SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(key.GetSubjectPublicKeyInfo())));
@@ -449,21 +449,21 @@ public sealed class CertificateAuthority : IDisposable
             log.Warning($"The CA certificate {certificate.Subject} is valid only from {certificate.NotBefore:u} to {certificate.NotAfter:u}; it cannot issue certificates now.");
         }
 
-        return new CertificateAuthority(certificate, key);
+        return new CaSigner(certificate, key);
     }
 
     private void ThrowIfDisposed()
     {
         if (_disposed)
         {
-            throw new ObjectDisposedException(nameof(CertificateAuthority));
+            throw new ObjectDisposedException(nameof(CaSigner));
         }
     }
 
-    private static ZymException NotCa(CertificateInfo certificate, string target, string reason)
+    private static ZymException NotCa(CertificateFacts certificate, string target, string reason)
         => new(PkiErrorIds.CaCertificateNotCa, ZymErrorCategory.InvalidData, $"The certificate {certificate.Subject} cannot sign certificates: {reason}.", target);
 
-    private void CheckCsr(DeviceCsr csr)
+    private void CheckCsr(SigningRequest csr)
     {
         var key = csr.Key;
         if (key.Algorithm is null)
@@ -624,12 +624,12 @@ public sealed class CertificateAuthority : IDisposable
 
     private static DateTime Truncate(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    /// <summary>AWS returns 64 hex digits; emulators (moto) return a UUID, hyphens included.</summary>
+    /// <summary>AWS returns 64 hex digits.</summary>
     private static bool IsRegistrationCodeText(string s)
     {
         foreach (char c in s)
         {
-            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-'))
+            if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')))
             {
                 return false;
             }

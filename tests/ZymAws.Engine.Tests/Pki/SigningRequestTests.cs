@@ -6,7 +6,7 @@ using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Tests.Pki;
 
-public sealed class DeviceCsrTests : IDisposable
+public sealed class SigningRequestTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -18,7 +18,7 @@ public sealed class DeviceCsrTests : IDisposable
     public void Create_MakesACsrOpensslVerifies(DeviceKeyAlgorithm algorithm)
     {
         using var key = SoftwareDeviceKey.Generate(algorithm);
-        var csr = DeviceCsr.Create(key, new DeviceSubject("sensor-0001", "ZymPolicy", "eu-west-1", "c9f8e7", "ZymRoleAlias"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("sensor-0001", "ZymPolicy", "eu-west-1", "c9f8e7", "ZymRoleAlias"));
         File.WriteAllText(_dir["d.csr"], csr.Pem);
 
         var verify = OpenSsl.Run(_dir.Path, "req", "-in", "d.csr", "-verify", "-noout");
@@ -36,7 +36,7 @@ public sealed class DeviceCsrTests : IDisposable
     {
         // Another implementation of the device key contract (as a Zymkey slot would be): only a digest is signed.
         using var key = new PlatformEcKey();
-        var csr = DeviceCsr.Create(key, new DeviceSubject("hw-key-device"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("hw-key-device"));
         File.WriteAllText(_dir["hw.csr"], csr.Pem);
 
         Assert.Contains("verify OK", OpenSsl.Run(_dir.Path, "req", "-in", "hw.csr", "-verify", "-noout").All);
@@ -52,7 +52,7 @@ public sealed class DeviceCsrTests : IDisposable
 
         foreach (var key in new[] { rawSignature, wrongKey })
         {
-            var ex = Assert.Throws<ZymException>(() => DeviceCsr.Create(key, new DeviceSubject("hw-key-device")));
+            var ex = Assert.Throws<ZymException>(() => SigningRequest.Create(key, new DeviceSubject("hw-key-device")));
             Assert.Equal("DeviceKeySignatureInvalid", ex.ErrorId);
             Assert.Equal(ZymErrorCategory.DeviceError, ex.Category);
         }
@@ -62,15 +62,15 @@ public sealed class DeviceCsrTests : IDisposable
     public void Parse_AcceptsDerPemNoiseCrlfUtf16AndOldLabel()
     {
         using var key = SoftwareDeviceKey.Generate();
-        var csr = DeviceCsr.Create(key, new DeviceSubject("parse-me"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("parse-me"));
         string pem = csr.Pem;
         string b64 = string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
 
-        var fromDer = DeviceCsr.Parse(csr.GetDer());
-        var fromNoise = DeviceCsr.Parse("Here is my CSR:\r\n\r\n  " + pem.Replace("\n", "\r\n  ") + "\r\nthanks!\r\n");
-        var fromOldLabel = DeviceCsr.Parse("-----BEGIN NEW CERTIFICATE REQUEST-----\n" + b64 + "\n-----END NEW CERTIFICATE REQUEST-----\n");
+        var fromDer = SigningRequest.Parse(csr.GetDer());
+        var fromNoise = SigningRequest.Parse("Here is my CSR:\r\n\r\n  " + pem.Replace("\n", "\r\n  ") + "\r\nthanks!\r\n");
+        var fromOldLabel = SigningRequest.Parse("-----BEGIN NEW CERTIFICATE REQUEST-----\n" + b64 + "\n-----END NEW CERTIFICATE REQUEST-----\n");
         File.WriteAllText(_dir["utf16.csr"], pem, Encoding.Unicode);
-        var fromUtf16 = DeviceCsr.Load(_dir["utf16.csr"]);
+        var fromUtf16 = SigningRequest.Load(_dir["utf16.csr"]);
 
         foreach (var parsed in new[] { fromDer, fromNoise, fromOldLabel, fromUtf16 })
         {
@@ -87,33 +87,33 @@ public sealed class DeviceCsrTests : IDisposable
     {
         using var k1 = SoftwareDeviceKey.Generate();
         using var k2 = SoftwareDeviceKey.Generate();
-        string text = DeviceCsr.Create(k1, new DeviceSubject("first")).Pem + "\n# another\n" + DeviceCsr.Create(k2, new DeviceSubject("second")).Pem;
+        string text = SigningRequest.Create(k1, new DeviceSubject("first")).Pem + "\n# another\n" + SigningRequest.Create(k2, new DeviceSubject("second")).Pem;
 
-        var all = DeviceCsr.ParseAll(text);
+        var all = SigningRequest.ParseAll(text);
 
         Assert.Equal(new[] { "first", "second" }, all.Select(c => c.ThingName));
-        Assert.Equal("first", DeviceCsr.Parse(text).ThingName);
+        Assert.Equal("first", SigningRequest.Parse(text).ThingName);
     }
 
     [Fact]
     public void Parse_BrokenInputs_AreCsrMalformed()
     {
         using var key = SoftwareDeviceKey.Generate();
-        var csr = DeviceCsr.Create(key, new DeviceSubject("broken"));
+        var csr = SigningRequest.Create(key, new DeviceSubject("broken"));
         string pem = csr.Pem;
         byte[] der = csr.GetDer();
         var lines = pem.Split('\n');
-        var cases = new Dictionary<string, Func<DeviceCsr>>
+        var cases = new Dictionary<string, Func<SigningRequest>>
         {
-            ["truncated PEM"] = () => DeviceCsr.Parse(pem.Substring(0, pem.Length / 2)),
-            ["PEM with its body cut short"] = () => DeviceCsr.Parse(string.Join('\n', lines.Take(2).Concat(lines.Skip(lines.Length - 2)))),
-            ["corrupt base64"] = () => DeviceCsr.Parse(pem.Replace(lines[1], "%%%%" + lines[1].Substring(4))),
-            ["truncated DER"] = () => DeviceCsr.Parse(der.Take(der.Length - 10).ToArray()),
-            ["DER with trailing bytes"] = () => DeviceCsr.Parse(der.Concat(new byte[] { 0, 0 }).ToArray()),
-            ["garbage DER"] = () => DeviceCsr.Parse(new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 }),
-            ["empty"] = () => DeviceCsr.Parse(string.Empty),
-            ["plain text"] = () => DeviceCsr.Parse("hello"),
-            ["a certificate"] = () => DeviceCsr.Parse(CertificateAuthority.Create("CN=x").CertificatePem),
+            ["truncated PEM"] = () => SigningRequest.Parse(pem.Substring(0, pem.Length / 2)),
+            ["PEM with its body cut short"] = () => SigningRequest.Parse(string.Join('\n', lines.Take(2).Concat(lines.Skip(lines.Length - 2)))),
+            ["corrupt base64"] = () => SigningRequest.Parse(pem.Replace(lines[1], "%%%%" + lines[1].Substring(4))),
+            ["truncated DER"] = () => SigningRequest.Parse(der.Take(der.Length - 10).ToArray()),
+            ["DER with trailing bytes"] = () => SigningRequest.Parse(der.Concat(new byte[] { 0, 0 }).ToArray()),
+            ["garbage DER"] = () => SigningRequest.Parse(new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 }),
+            ["empty"] = () => SigningRequest.Parse(string.Empty),
+            ["plain text"] = () => SigningRequest.Parse("hello"),
+            ["a certificate"] = () => SigningRequest.Parse(CaSigner.Create("CN=x").CertificatePem),
         };
 
         foreach (var (name, parse) in cases)
@@ -124,7 +124,7 @@ public sealed class DeviceCsrTests : IDisposable
         }
 
         File.WriteAllText(_dir["cut.csr"], pem.Substring(0, 100));
-        var fromFile = Assert.Throws<ZymException>(() => DeviceCsr.Load(_dir["cut.csr"]));
+        var fromFile = Assert.Throws<ZymException>(() => SigningRequest.Load(_dir["cut.csr"]));
         Assert.Equal("CsrMalformed", fromFile.ErrorId);
         Assert.Equal(_dir["cut.csr"], fromFile.Target);
         Assert.Contains("truncated", fromFile.Message, StringComparison.Ordinal);
@@ -133,12 +133,12 @@ public sealed class DeviceCsrTests : IDisposable
     [Fact]
     public void Csr_WithAFlippedSignatureByte_IsCsrSignatureInvalid()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         using var key = SoftwareDeviceKey.Generate();
-        byte[] der = DeviceCsr.Create(key, new DeviceSubject("tampered")).GetDer();
+        byte[] der = SigningRequest.Create(key, new DeviceSubject("tampered")).GetDer();
         der[^1] ^= 0x01; // last byte of the signature's s value: still valid DER
 
-        var csr = DeviceCsr.Parse(der);
+        var csr = SigningRequest.Parse(der);
         var ex = Assert.Throws<ZymException>(() => ca.IssueDeviceCertificate(csr));
 
         Assert.False(csr.Verify());
@@ -156,13 +156,13 @@ public sealed class DeviceCsrTests : IDisposable
     [Fact]
     public void Csr_WithAnAlteredSubject_IsCsrSignatureInvalid()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         using var key = SoftwareDeviceKey.Generate();
-        byte[] der = DeviceCsr.Create(key, new DeviceSubject("device-a")).GetDer();
+        byte[] der = SigningRequest.Create(key, new DeviceSubject("device-a")).GetDer();
         int at = IndexOf(der, Encoding.ASCII.GetBytes("device-a"));
         der[at + 7] = (byte)'b'; // ask for another thing name with the same signature
 
-        var csr = DeviceCsr.Parse(der);
+        var csr = SigningRequest.Parse(der);
 
         Assert.Equal("device-b", csr.ThingName);
         Assert.Equal("CsrSignatureInvalid", Assert.Throws<ZymException>(() => ca.IssueDeviceCertificate(csr)).ErrorId);
@@ -193,8 +193,8 @@ public sealed class DeviceCsrTests : IDisposable
         OpenSsl.Ok(_dir.Path, keyCommand);
         OpenSsl.Ok(_dir.Path, new[] { "req", "-new", "-key", "k.key", "-subj", subject, "-out", "bad.csr" }.Concat(extra ?? Array.Empty<string>()).ToArray());
         Assert.Contains("verify OK", OpenSsl.Run(_dir.Path, "req", "-in", "bad.csr", "-verify", "-noout").All); // well-formed and self-consistent
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
-        var csr = DeviceCsr.Load(_dir["bad.csr"]);
+        using var ca = CaSigner.Create("CN=Fleet CA");
+        var csr = SigningRequest.Load(_dir["bad.csr"]);
 
         var ex = Assert.Throws<ZymException>(() => ca.IssueDeviceCertificate(csr));
 
@@ -206,11 +206,11 @@ public sealed class DeviceCsrTests : IDisposable
     [Fact]
     public void RsaCsrMadeWithOpenssl_IsSigned()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         OpenSsl.Ok(_dir.Path, "genrsa", "-out", "k.key", "2048");
         OpenSsl.Ok(_dir.Path, "req", "-new", "-key", "k.key", "-subj", "/CN=rsa-device", "-out", "rsa.csr");
 
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Load(_dir["rsa.csr"]));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Load(_dir["rsa.csr"]));
 
         Assert.Equal("RSA 2048", cert.KeyAlgorithm);
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
@@ -227,12 +227,12 @@ public sealed class DeviceCsrTests : IDisposable
         {
             using var backend = PkiCrypto.OverrideOnThisThread(platform);
             using var key = SoftwareDeviceKey.Load(_dir["k.key"]);
-            var csr = DeviceCsr.Create(key, new DeviceSubject("rsa-csr"));
+            var csr = SigningRequest.Create(key, new DeviceSubject("rsa-csr"));
             File.WriteAllText(_dir["rsa.csr"], csr.Pem);
             Assert.Equal("sha256WithRSAEncryption", csr.SignatureAlgorithm);
             Assert.Contains("verify OK", OpenSsl.Run(_dir.Path, "req", "-in", "rsa.csr", "-verify", "-noout").All);
 
-            using var ca = CertificateAuthority.Load(_dir["ca.pem"], _dir["k.key"]);
+            using var ca = CaSigner.Load(_dir["ca.pem"], _dir["k.key"]);
             File.WriteAllText(_dir["dev.pem"], ca.IssueDeviceCertificate(csr, 7).CertificatePem);
             Assert.Contains("dev.pem: OK", OpenSsl.Ok(_dir.Path, "verify", "-CAfile", "ca.pem", "dev.pem"));
         }
@@ -242,26 +242,26 @@ public sealed class DeviceCsrTests : IDisposable
     public void LongestThingName_GoesThroughOpenssl()
     {
         string name = new string('t', 120) + "-1234567";
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         using var key = SoftwareDeviceKey.Generate();
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Create(key, new DeviceSubject(name)));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Create(key, new DeviceSubject(name)));
         File.WriteAllText(_dir["ca.pem"], ca.CertificatePem);
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
 
         Assert.Equal(128, name.Length);
         Assert.Contains("dev.pem: OK", OpenSsl.Ok(_dir.Path, "verify", "-CAfile", "ca.pem", "dev.pem"));
-        Assert.Equal(name, CertificateInfo.Parse(cert.CertificatePem).ThingName);
+        Assert.Equal(name, CertificateFacts.Parse(cert.CertificatePem).ThingName);
     }
 
     [Fact]
     public void RequestedExtensions_AreNotCopied()
     {
-        using var ca = CertificateAuthority.Create("CN=Fleet CA");
+        using var ca = CaSigner.Create("CN=Fleet CA");
         OpenSsl.Ok(_dir.Path, "ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", "k.key");
         OpenSsl.Ok(_dir.Path, "req", "-new", "-key", "k.key", "-subj", "/CN=greedy", "-out", "g.csr",
             "-addext", "subjectAltName=DNS:bank.example", "-addext", "extendedKeyUsage=serverAuth,codeSigning");
 
-        var cert = ca.IssueDeviceCertificate(DeviceCsr.Load(_dir["g.csr"]));
+        var cert = ca.IssueDeviceCertificate(SigningRequest.Load(_dir["g.csr"]));
         File.WriteAllText(_dir["dev.pem"], cert.CertificatePem);
 
         string text = OpenSsl.Ok(_dir.Path, "x509", "-in", "dev.pem", "-noout", "-text");

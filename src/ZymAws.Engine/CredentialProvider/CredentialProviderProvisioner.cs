@@ -20,13 +20,16 @@ namespace ZymAws.Engine.CredentialProvider;
 /// PolicyNameInvalid, PolicyDocumentInvalid, InlinePolicyConflict, RoleAliasInvalid, RoleNotSpecified, RoleArnInvalid,
 /// RoleNotFound, CredentialDurationInvalid, RoleAliasConflict, IotPolicyConflict, or an <see cref="AwsServiceException"/>.
 /// </summary>
-public sealed class CredentialProviderSetup
+public sealed class CredentialProviderProvisioner
 {
     /// <summary>Lowest credential duration a role alias accepts (seconds).</summary>
     public const int MinCredentialDurationSeconds = 900;
 
     /// <summary>Highest credential duration a role alias accepts (seconds).</summary>
     public const int MaxCredentialDurationSeconds = 43200;
+
+    /// <summary>How long device credentials are valid when not told otherwise (seconds).</summary>
+    public const int DefaultCredentialDurationSeconds = 3600;
 
     /// <summary>MaxSessionDuration of a role created without one (seconds).</summary>
     public const int DefaultRoleSessionDuration = 3600;
@@ -43,7 +46,7 @@ public sealed class CredentialProviderSetup
     private string? _accountId;
 
     /// <summary>Creates the setup on a session (its region is where the alias and policy live).</summary>
-    public CredentialProviderSetup(AwsSession session, IEngineLog? log = null)
+    public CredentialProviderProvisioner(AwsSession session, IEngineLog? log = null)
     {
         _session = session ?? throw new ArgumentNullException(nameof(session));
         _log = log ?? NullEngineLog.Instance;
@@ -125,8 +128,8 @@ public sealed class CredentialProviderSetup
                 string account = await GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
                 return new CredentialProviderRoleResult(options.RoleName, AwsNames.RoleArn(_session.Region, account, options.Path, options.RoleName))
                 {
-                    Status = SetupStatus.Skipped,
-                    TrustPolicyStatus = SetupStatus.Skipped,
+                    Status = SetupOutcome.Skipped,
+                    TrustPolicyStatus = SetupOutcome.Skipped,
                     MaxSessionDuration = options.MaxSessionDuration ?? DefaultRoleSessionDuration,
                     TrustPolicyDocument = TrustPolicyDocument,
                     ManagedPolicyArns = options.ManagedPolicyArns.ToList(),
@@ -163,7 +166,7 @@ public sealed class CredentialProviderSetup
 
         if (created)
         {
-            result.TrustPolicyStatus = SetupStatus.Created;
+            result.TrustPolicyStatus = SetupOutcome.Created;
         }
         else
         {
@@ -175,7 +178,7 @@ public sealed class CredentialProviderSetup
 
             if (DeviceCredentials.CredentialRule.TrustDecision(role.RoleName, role.AssumeRolePolicyDocument, role.Arn, null, null).Allowed)
             {
-                result.TrustPolicyStatus = SetupStatus.Existing;
+                result.TrustPolicyStatus = SetupOutcome.Existing;
             }
             else
             {
@@ -183,13 +186,13 @@ public sealed class CredentialProviderSetup
                 if (await Callbacks.AskAsync(shouldProcess, target, $"Add {AwsNames.CredentialsProviderPrincipal} (sts:AssumeRole) to the trust policy", cancellationToken).ConfigureAwait(false))
                 {
                     await _session.Iam.UpdateAssumeRolePolicyAsync(role.RoleName, updated, cancellationToken).ConfigureAwait(false);
-                    result.TrustPolicyStatus = SetupStatus.Updated;
+                    result.TrustPolicyStatus = SetupOutcome.Updated;
                     result.TrustPolicyDocument = updated;
                     changes.Add("UpdateAssumeRolePolicy");
                 }
                 else
                 {
-                    result.TrustPolicyStatus = SetupStatus.Skipped;
+                    result.TrustPolicyStatus = SetupOutcome.Skipped;
                     declined.Add("UpdateAssumeRolePolicy");
                 }
             }
@@ -243,7 +246,7 @@ public sealed class CredentialProviderSetup
             }
         }
 
-        result.Status = created ? SetupStatus.Created : changes.Count > 0 ? SetupStatus.Updated : SetupStatus.Existing;
+        result.Status = created ? SetupOutcome.Created : changes.Count > 0 ? SetupOutcome.Updated : SetupOutcome.Existing;
         result.ManagedPolicyArns = attached;
         result.Changes = changes;
         result.DeclinedChanges = declined;
@@ -313,14 +316,14 @@ public sealed class CredentialProviderSetup
         {
             if (!await Callbacks.AskAsync(shouldProcess, target, $"Create policy allowing iot:AssumeRoleWithCertificate on {aliasArn}", cancellationToken).ConfigureAwait(false))
             {
-                return new IotPolicyResult(options.PolicyName, AwsNames.IotArn(_session.Region, account, "policy/" + options.PolicyName), document, SetupStatus.Skipped);
+                return new IotPolicyResult(options.PolicyName, AwsNames.IotArn(_session.Region, account, "policy/" + options.PolicyName), document, SetupOutcome.Skipped);
             }
 
             try
             {
                 var created = await _session.Iot.CreatePolicyAsync(options.PolicyName, document, cancellationToken).ConfigureAwait(false);
                 _log.Verbose($"Created IoT policy {created.PolicyArn}.");
-                return new IotPolicyResult(created.PolicyName, created.PolicyArn, document, SetupStatus.Created);
+                return new IotPolicyResult(created.PolicyName, created.PolicyArn, document, SetupOutcome.Created);
             }
             catch (AwsServiceException ex) when (ex.IsAlreadyExists)
             {
@@ -336,7 +339,7 @@ public sealed class CredentialProviderSetup
                 options.PolicyName);
         }
 
-        return new IotPolicyResult(existing.PolicyName, existing.PolicyArn, existing.PolicyDocument ?? document, SetupStatus.Existing);
+        return new IotPolicyResult(existing.PolicyName, existing.PolicyArn, existing.PolicyDocument ?? document, SetupOutcome.Existing);
     }
 
     /// <summary>
@@ -388,7 +391,7 @@ public sealed class CredentialProviderSetup
     }
 
     /// <summary>The provisioning user's least-privilege IAM policy, for the session's account (STS) and region.</summary>
-    public async Task<ProvisionerPolicy> GetProvisionerPolicyAsync(ProvisionerPolicyOptions options, CancellationToken cancellationToken = default)
+    public async Task<ProvisionerPolicyResult> GetProvisionerPolicyAsync(ProvisionerPolicyOptions options, CancellationToken cancellationToken = default)
     {
         string account = await GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
         return ProvisionerPolicyBuilder.Build(options ?? new ProvisionerPolicyOptions(), account, _session.Region);
@@ -399,7 +402,7 @@ public sealed class CredentialProviderSetup
     /// actions Invoke-ZymDeviceProvisioning calls, scoped to certificate, CA, thing and policy ARNs where AWS allows it,
     /// plus iam:GetRole and iam:PassRole on the role when <see cref="ProvisionerPolicyOptions.RoleName"/> is set.
     /// </summary>
-    public static ProvisionerPolicy BuildProvisionerPolicy(ProvisionerPolicyOptions options, string accountId, string region)
+    public static ProvisionerPolicyResult BuildProvisionerPolicy(ProvisionerPolicyOptions options, string accountId, string region)
     {
         return ProvisionerPolicyBuilder.Build(options ?? new ProvisionerPolicyOptions(), accountId, region);
     }
@@ -409,14 +412,14 @@ public sealed class CredentialProviderSetup
     {
         ValidateDurationAgainstRole(durationSeconds, roleMaxSessionDuration, roleArn, roleAlias);
         string target = $"IoT role alias '{roleAlias}'";
-        IotRoleAlias? existing = await TryDescribeRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
+        IotRoleAliasDescription? existing = await TryDescribeRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
             string action = string.Format(CultureInfo.InvariantCulture, "Create role alias for role {0} (credentials last {1} s)", roleArn, durationSeconds);
             if (!await Callbacks.AskAsync(shouldProcess, target, action, cancellationToken).ConfigureAwait(false))
             {
                 string account = await GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
-                return new RoleAliasResult(roleAlias, RoleAliasArn(_session.Region, account, roleAlias), roleArn, durationSeconds, SetupStatus.Skipped)
+                return new RoleAliasResult(roleAlias, RoleAliasArn(_session.Region, account, roleAlias), roleArn, durationSeconds, SetupOutcome.Skipped)
                 {
                     DeclinedChanges = new[] { "CreateRoleAlias" },
                 };
@@ -426,7 +429,7 @@ public sealed class CredentialProviderSetup
             {
                 var created = await _session.Iot.CreateRoleAliasAsync(new IotCreateRoleAliasRequest(roleAlias, roleArn) { CredentialDurationSeconds = durationSeconds }, cancellationToken).ConfigureAwait(false);
                 _log.Verbose($"Created IoT role alias {created.RoleAliasArn}.");
-                return new RoleAliasResult(created.RoleAlias, created.RoleAliasArn, roleArn, durationSeconds, SetupStatus.Created);
+                return new RoleAliasResult(created.RoleAlias, created.RoleAliasArn, roleArn, durationSeconds, SetupOutcome.Created);
             }
             catch (AwsServiceException ex) when (ex.IsAlreadyExists)
             {
@@ -439,7 +442,7 @@ public sealed class CredentialProviderSetup
         bool sameDuration = existingDuration == durationSeconds;
         if (sameRole && sameDuration)
         {
-            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupStatus.Existing);
+            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupOutcome.Existing);
         }
 
         if (!allowUpdate)
@@ -452,7 +455,7 @@ public sealed class CredentialProviderSetup
 
             _log.Warning(string.Format(CultureInfo.InvariantCulture, "IoT role alias '{0}' exists with credentials lasting {1} s (asked {2} s); it is left as it is (use -Force (AllowUpdate) to change it).",
                 roleAlias, existingDuration, durationSeconds));
-            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupStatus.Existing);
+            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupOutcome.Existing);
         }
 
         string change = sameRole
@@ -460,14 +463,14 @@ public sealed class CredentialProviderSetup
             : string.Format(CultureInfo.InvariantCulture, "Point at role {0} instead of {1} (credentials last {2} s)", roleArn, existing.RoleArn, durationSeconds);
         if (!await Callbacks.AskAsync(shouldProcess, target, change, cancellationToken).ConfigureAwait(false))
         {
-            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, existing.RoleArn ?? roleArn, existingDuration, SetupStatus.Existing)
+            return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, existing.RoleArn ?? roleArn, existingDuration, SetupOutcome.Existing)
             {
                 DeclinedChanges = new[] { "UpdateRoleAlias" },
             };
         }
 
         await _session.Iot.UpdateRoleAliasAsync(new IotUpdateRoleAliasRequest(roleAlias) { RoleArn = roleArn, CredentialDurationSeconds = durationSeconds }, cancellationToken).ConfigureAwait(false);
-        return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, durationSeconds, SetupStatus.Updated);
+        return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, durationSeconds, SetupOutcome.Updated);
     }
 
     private async Task<IamRole?> TryGetRoleAsync(string roleName, CancellationToken cancellationToken)
@@ -494,7 +497,7 @@ public sealed class CredentialProviderSetup
         }
     }
 
-    private async Task<IotRoleAlias?> TryDescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken)
+    private async Task<IotRoleAliasDescription?> TryDescribeRoleAliasAsync(string roleAlias, CancellationToken cancellationToken)
     {
         try
         {
@@ -506,7 +509,7 @@ public sealed class CredentialProviderSetup
         }
     }
 
-    private async Task<IotPolicy?> TryGetPolicyAsync(string policyName, CancellationToken cancellationToken)
+    private async Task<IotPolicyDescription?> TryGetPolicyAsync(string policyName, CancellationToken cancellationToken)
     {
         try
         {

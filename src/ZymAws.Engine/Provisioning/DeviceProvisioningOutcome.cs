@@ -4,9 +4,9 @@ using System.Collections.Generic;
 namespace ZymAws.Engine.Provisioning;
 
 /// <summary>What happened to one device.</summary>
-public sealed class DeviceProvisioningResult
+public sealed class DeviceProvisioningOutcome
 {
-    internal DeviceProvisioningResult(string thingName, object? sourceItem)
+    internal DeviceProvisioningOutcome(string thingName, object? sourceItem)
     {
         ThingName = thingName;
         SourceItem = sourceItem;
@@ -28,6 +28,19 @@ public sealed class DeviceProvisioningResult
 
     /// <summary>The certificate PEM when AWS IoT issued it (mode FromCsr); the device needs it.</summary>
     public string? CertificatePem { get; internal set; }
+
+    /// <summary>Where <see cref="CertificatePem"/> was written (<see cref="FleetProvisioningOptions.CertificateDirectory"/>), else null.</summary>
+    public string? CertificatePath { get; internal set; }
+
+    /// <summary>
+    /// Why writing <see cref="CertificatePem"/> to <see cref="FleetProvisioningOptions.CertificateDirectory"/> failed
+    /// (a <see cref="ZymException"/> from <see cref="IO.PemFile"/>, or an I/O error creating the folder); the device's
+    /// status is not affected. Its target is <see cref="CertificateFileTarget"/>.
+    /// </summary>
+    public Exception? CertificateFileError { get; internal set; }
+
+    /// <summary>The file that could not be written (with <see cref="CertificateFileError"/>).</summary>
+    public string? CertificateFileTarget { get; internal set; }
 
     /// <summary>Time spent on this device.</summary>
     public TimeSpan Duration { get; internal set; }

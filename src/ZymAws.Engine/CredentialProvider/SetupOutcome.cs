@@ -1,7 +1,7 @@
 namespace ZymAws.Engine.CredentialProvider;
 
 /// <summary>What a setup step did to one AWS resource.</summary>
-public enum SetupStatus
+public enum SetupOutcome
 {
     /// <summary>The resource did not exist and was created.</summary>
     Created,

@@ -1,4 +1,0 @@
-using System.Runtime.CompilerServices;
-
-// The PKI benchmark switches the signature backend (platform vs BouncyCastle) to report both.
-[assembly: InternalsVisibleTo("ZymAws.Bench.Pki")]
