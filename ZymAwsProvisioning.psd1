@@ -13,6 +13,7 @@
     FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
     CmdletsToExport      = @(
         'Approve-ZymDeviceCsr'
+        'Get-ZymAwsCredential'
         'Get-ZymCertificateInfo'
         'Get-ZymCredentialProviderEndpoint'
         'Get-ZymDeviceId'
@@ -20,6 +21,8 @@
         'Get-ZymkeyInfo'
         'Import-ZymCertificateAuthority'
         'Initialize-ZymCredentialProvider'
+        'Install-ZymCredentialProcess'
+        'Install-ZymDeviceCertificate'
         'Invoke-ZymDeviceProvisioning'
         'New-ZymCertificateAuthority'
         'New-ZymCredentialProviderRole'
@@ -27,6 +30,9 @@
         'New-ZymIotPolicy'
         'New-ZymRoleAlias'
         'Register-ZymCaWithAws'
+        'Start-ZymCredentialEndpoint'
+        'Stop-ZymCredentialEndpoint'
+        'Test-ZymDevice'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -92,6 +92,8 @@ function TaskPackage {
     $cmdletBin = Join-Path $Root "src/ZymAws.Provisioning/bin/$Configuration/netstandard2.0"
     Copy-Item (Join-Path $cmdletBin 'ZymAws.Provisioning.dll') $ModuleRoot
     Copy-Item (Join-Path $Root 'src/ZymAws.Provisioning/ZymAwsProvisioning.Format.ps1xml') $ModuleRoot
+    # The credential_process script Install-ZymCredentialProcess points a profile at when there is no native helper.
+    Copy-Item (Join-Path $Root 'src/ZymAws.Provisioning/zymaws-credential.ps1') $ModuleRoot
 
     $manifest = Get-Content -Raw (Join-Path $Root 'ZymAwsProvisioning.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"

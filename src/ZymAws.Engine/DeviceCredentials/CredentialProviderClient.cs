@@ -322,7 +322,7 @@ public static class CredentialProviderClient
         var refusal = CredentialRefusal.For(CredentialCheck.Certificate);
         return new CredentialProviderException(refusal.ErrorId, ZymErrorCategory.AuthenticationError,
             $"The credentials provider at {host}:{port} refused the device certificate in the TLS handshake (alert {name}): the account does not know it, " +
-            $"it is INACTIVE, REVOKED or expired, or its CA is not ACTIVE. {refusal.Fix} {CredentialRefusal.For(CredentialCheck.CaSigner).Fix} Test-ZymDevice shows which.",
+            $"it is INACTIVE, REVOKED or expired, or its CA is not ACTIVE. {refusal.Fix} {CredentialRefusal.For(CredentialCheck.CertificateAuthority).Fix} Test-ZymDevice shows which.",
             request.ThingName ?? request.RoleAlias, inner)
         {
             TlsAlert = name,

@@ -14,7 +14,7 @@ public enum CredentialCheck
     Certificate,
 
     /// <summary>The CA that issued the certificate, when it was registered with one, is ACTIVE.</summary>
-    CaSigner,
+    CertificateAuthority,
 
     /// <summary>The x-amzn-iot-thingname header, when sent, names a thing attached to the certificate.</summary>
     ThingName,
@@ -93,7 +93,7 @@ public sealed class CredentialRefusal
             "Connect to the account's credentials-provider host (Get-ZymCredentialProviderEndpoint) with TLS SNI set to it; the certificate's O= (endpoint prefix) and L= (region) must name it."),
         new(CredentialCheck.Certificate, null, null, "The certificate was refused in the TLS handshake", "CredentialCertificateRefused",
             "Register the certificate in the account and make it ACTIVE (Invoke-ZymDeviceProvisioning, or Enable-ZymDevice if it was disabled on purpose)."),
-        new(CredentialCheck.CaSigner, null, null, "The certificate was refused in the TLS handshake", "CredentialCertificateRefused",
+        new(CredentialCheck.CertificateAuthority, null, null, "The certificate was refused in the TLS handshake", "CredentialCertificateRefused",
             "The CA that issued the certificate is registered but not ACTIVE: activate it (Register-ZymCaWithAws -SetActive, or Enable-ZymCertificateAuthority)."),
         new(CredentialCheck.ThingName, 403, "AccessDeniedException", "Invalid thing name passed", "CredentialThingNameInvalid",
             "Send the name of a thing the certificate is attached to (the certificate's CN in the seed layout), or attach the certificate to that thing."),
@@ -347,7 +347,7 @@ public static class CredentialRule
         if (cert is null)
         {
             Add(CredentialCheck.Certificate, CheckOutcome.Failed, $"certificate {Short(certificateId)} is not registered in the account");
-            Add(CredentialCheck.CaSigner, CheckOutcome.Skipped, "no registered certificate");
+            Add(CredentialCheck.CertificateAuthority, CheckOutcome.Skipped, "no registered certificate");
         }
         else
         {
@@ -370,15 +370,15 @@ public static class CredentialRule
 
             if (cert.CaCertificateId is null)
             {
-                Add(CredentialCheck.CaSigner, CheckOutcome.NotApplicable, "registered without a CA");
+                Add(CredentialCheck.CertificateAuthority, CheckOutcome.NotApplicable, "registered without a CA");
             }
             else if (cert.CaStatus is null)
             {
-                Add(CredentialCheck.CaSigner, CheckOutcome.Failed, $"its CA {Short(cert.CaCertificateId)} is no longer registered");
+                Add(CredentialCheck.CertificateAuthority, CheckOutcome.Failed, $"its CA {Short(cert.CaCertificateId)} is no longer registered");
             }
             else
             {
-                Add(CredentialCheck.CaSigner, cert.CaStatus == "ACTIVE" ? CheckOutcome.Passed : CheckOutcome.Failed, $"its CA {Short(cert.CaCertificateId)} is {cert.CaStatus}");
+                Add(CredentialCheck.CertificateAuthority, cert.CaStatus == "ACTIVE" ? CheckOutcome.Passed : CheckOutcome.Failed, $"its CA {Short(cert.CaCertificateId)} is {cert.CaStatus}");
             }
         }
 

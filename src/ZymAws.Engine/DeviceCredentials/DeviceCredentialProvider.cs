@@ -18,8 +18,17 @@ namespace ZymAws.Engine.DeviceCredentials;
 /// </summary>
 public sealed class DeviceCredentialOptions
 {
-    /// <summary>Where the seed (and Install-ZymDeviceCertificate) keeps the device certificate.</summary>
-    public const string DefaultCertificatePath = "/opt/zymbit/device.crt";
+    /// <summary>The device's folder: $ZYMAWS_DEVICE_DIRECTORY, else /opt/zymbit (where the seed keeps device.crt).</summary>
+    public static string DeviceDirectory => Environment.GetEnvironmentVariable("ZYMAWS_DEVICE_DIRECTORY") is { Length: > 0 } folder ? folder : "/opt/zymbit";
+
+    /// <summary>Where the seed (and Install-ZymDeviceCertificate) keeps the device certificate: &lt;device folder&gt;/device.crt.</summary>
+    public static string DefaultCertificatePath => System.IO.Path.Combine(DeviceDirectory, "device.crt");
+
+    /// <summary>
+    /// Where Install-ZymDeviceCertificate puts the server's trust anchor: &lt;device folder&gt;/credentials-provider-ca.pem.
+    /// Used when it exists and no other is given; otherwise the system trust store.
+    /// </summary>
+    public static string DefaultServerCaPath => System.IO.Path.Combine(DeviceDirectory, "credentials-provider-ca.pem");
 
     /// <summary>The device certificate (PEM or DER; further certificates in the file are sent as the chain).</summary>
     public string CertificatePath { get; set; } = DefaultCertificatePath;
@@ -45,7 +54,7 @@ public sealed class DeviceCredentialOptions
     /// <summary>"host:port" to connect to instead of the endpoint host (a local endpoint, a proxy); SNI stays the endpoint host.</summary>
     public string? ConnectAddress { get; set; }
 
-    /// <summary>Trust anchors for the server (PEM file); default the system trust store.</summary>
+    /// <summary>Trust anchors for the server (PEM file); default <see cref="DefaultServerCaPath"/> when it exists, else the system trust store.</summary>
     public string? ServerCaCertificatePath { get; set; }
 
     /// <summary>A folder for the shared on-disk cache (owner-only), or null for the process's memory only.</summary>
@@ -156,7 +165,9 @@ public static class DeviceCredentialProvider
             Region = region ?? endpoint.Region ?? subject.Region,
             ConnectHost = connectHost,
             ConnectPort = connectPort,
-            ServerTrust = string.IsNullOrEmpty(options.ServerCaCertificatePath) ? ServerTrust.System : ServerTrust.FromFile(options.ServerCaCertificatePath!),
+            ServerTrust = !string.IsNullOrEmpty(options.ServerCaCertificatePath) ? ServerTrust.FromFile(options.ServerCaCertificatePath!)
+                : System.IO.File.Exists(DeviceCredentialOptions.DefaultServerCaPath) ? ServerTrust.FromFile(DeviceCredentialOptions.DefaultServerCaPath)
+                : ServerTrust.System,
             CacheDirectory = options.CacheDirectory,
         };
     }

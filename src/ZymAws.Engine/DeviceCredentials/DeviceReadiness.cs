@@ -31,6 +31,37 @@ public sealed class ReadinessQuery
 
     /// <summary>The item the operator gave (error target).</summary>
     public object? Target { get; set; }
+
+    /// <summary>
+    /// The query for one input item, from what it carries: a certificate (PEM text, or a file) is judged as it is, else a
+    /// certificate id, else the thing's certificates. The thing name goes with a certificate as the header it sends.
+    /// </summary>
+    /// <exception cref="ZymException">ReadinessInputUnsupported when the item carries none of these; a certificate's read errors.</exception>
+    public static ReadinessQuery For(string? thingName, string? certificatePem, string? certificateFile, string? certificateId, object? target)
+    {
+        var query = new ReadinessQuery { ThingName = Given(thingName), Target = target };
+        if (Given(certificatePem) is { } pem)
+        {
+            query.Certificate = CertificateFacts.Parse(pem);
+        }
+        else if (Given(certificateFile) is { } file)
+        {
+            query.Certificate = CertificateFacts.Load(file);
+        }
+        else if (Given(certificateId) is { } id)
+        {
+            query.CertificateId = id;
+        }
+        else if (query.ThingName is null)
+        {
+            throw new ZymException("ReadinessInputUnsupported", ZymErrorCategory.InvalidArgument,
+                "Cannot tell which device this is: give a thing name, a certificate (object, PEM or file) or a certificate id.", target);
+        }
+
+        return query;
+    }
+
+    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
 /// <summary>One device certificate judged: would it get credentials, and every check.</summary>

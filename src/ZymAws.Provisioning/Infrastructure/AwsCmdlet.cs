@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine;
 using ZymAws.Engine.Aws;
+using ZymAws.Engine.Diagnostics;
 
 namespace ZymAws.Provisioning.Infrastructure;
 
@@ -78,6 +79,22 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
 
     /// <summary>Retry, rate-limit and timeout settings; cmdlets with their own knobs override this.</summary>
     protected virtual AwsClientSettings ClientSettings => new();
+
+    /// <summary>
+    /// A session that outlives this command (the caller disposes it), logging to <paramref name="log"/> rather than to
+    /// this command's streams; for long-running parts such as the local credentials endpoint.
+    /// </summary>
+    protected AwsSession CreateDetachedSession(IEngineLog log)
+    {
+        try
+        {
+            return AwsSession.Create(_options!, ClientSettings, log);
+        }
+        catch (ZymException e)
+        {
+            throw Terminate(e, null);
+        }
+    }
 
     protected override void BeginProcessingOnPipeline()
     {

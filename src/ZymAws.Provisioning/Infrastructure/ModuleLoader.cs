@@ -41,6 +41,8 @@ public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCl
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        // Local credentials endpoints live only as long as the module (and need the engine, so before unhooking).
+        CredentialEndpointRegistry.StopAll();
         lock (s_lock)
         {
             if (!s_hooked)

@@ -204,7 +204,7 @@ public sealed class DeviceCredentialTests
                 return (new DeviceCredentialRequest(new[] { issued.GetDer() }, key, request.EndpointHost, request.RoleAlias)
                 {
                     ThingName = thing, Port = request.Port, ConnectHost = request.ConnectHost, ServerTrust = request.ServerTrust,
-                }, CredentialCheck.CaSigner);
+                }, CredentialCheck.CertificateAuthority);
             }
 
             case "ThingName":
