@@ -132,7 +132,8 @@ public sealed class GetZymAwsCredentialCommand : ZymkeyCmdlet
             CacheDirectory = string.IsNullOrEmpty(CacheDirectory) ? null : _paths!.ResolveOutputPath(CacheDirectory!),
             Refresh = Refresh,
         };
-        object target = ThingName ?? CertificatePath ?? DeviceCredentialOptions.DefaultCertificatePath;
+        // The device the error is about: the thing name given, else the engine's own target (the certificate's thing, or the file).
+        object? target = ThingName;
         try
         {
             options.CertificatePath = string.IsNullOrEmpty(CertificatePath) ? DeviceCredentialOptions.DefaultCertificatePath : _paths!.ResolveInputPath(CertificatePath!);
@@ -169,6 +170,8 @@ public sealed class GetZymAwsCredentialCommand : ZymkeyCmdlet
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException)
         {
+            target ??= e is ItemNotFoundException ? CertificatePath : null;
+
             // As a credential process, one failure is the whole answer: fail the command (non-zero exit).
             if (AsCredentialProcess)
             {
