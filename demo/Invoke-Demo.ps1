@@ -4,8 +4,11 @@
 .DESCRIPTION
     Starts moto_server on a free loopback port, then plays every role of the tutorial through the packaged module:
     the CA host (a CA, registered with AWS IoT), ten IoT devices (each its own simulated Zymkey with its own key,
-    each making a CSR signed inside the Zymkey), the CA host again (certificates) and the provisioning host. It
-    prints a summary and stops every process it started, also on failure or Ctrl+C. Called by build.ps1 -Task Demo.
+    each making a CSR signed inside the Zymkey), the CA host again (certificates) and the provisioning host; then a
+    local credentials-provider endpoint, Test-ZymDevice diagnosing a device whose policy an operator detached, every
+    device asking for credentials over mutual TLS signed in its Zymkey, and the AWS CLI on a device through an installed
+    credential_process profile. It prints a summary and stops every process it started, also on failure or Ctrl+C.
+    Called by build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
 param(
@@ -78,7 +81,7 @@ try {
 `$csr = `$id | New-ZymDeviceCsr -KeySource Zymkey -IotPolicy 'credentialHelper' -Region 'us-east-1' -CredentialEndpoint '$($endpoint.Host)' -RoleAlias 'deviceRoleAlias' -OutDirectory '$csrDir'
 `$csr.ThingName
 "@
-        [pscustomobject]@{ Serial = $serial; ThingName = "$($thing | Select-Object -Last 1)".Trim() }
+        [pscustomobject]@{ Serial = $serial; ThingName = "$($thing | Select-Object -Last 1)".Trim(); Folder = $keys }
     }
     $devices | Format-Table -AutoSize | Out-Host
 
@@ -108,6 +111,56 @@ try {
     finally { Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue }
     $fleet | Format-Table -AutoSize | Out-Host
 
+    Step 'Provisioning host: a local credentials-provider endpoint that judges against this control plane as AWS would'
+    $server = Start-ZymCredentialEndpoint @aws
+    $server | Format-List Url, Host, ConnectAddress, ServerCaCertificatePath, ControlPlane | Out-Host
+
+    Step 'An operator''s slip: the IoT policy is detached from one device''s certificate (with the AWS CLI)'
+    $slipped = $devices[-1]
+    $env:AWS_ACCESS_KEY_ID = 'demo'; $env:AWS_SECRET_ACCESS_KEY = 'demo'
+    try {
+        $principal = @(((& aws --endpoint-url $url --region us-east-1 --output json iot list-thing-principals --thing-name $slipped.ThingName) | ConvertFrom-Json).principals)[0]
+        & aws --endpoint-url $url --region us-east-1 iot detach-policy --policy-name credentialHelper --target $principal
+        if ($LASTEXITCODE -ne 0) { throw 'aws iot detach-policy failed.' }
+    }
+    finally { Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue }
+    Write-Host "Detached 'credentialHelper' from $($slipped.ThingName)'s certificate."
+
+    Step 'Provisioning host: Test-ZymDevice judges the whole fleet before any device asks'
+    $readiness = $devices.ThingName | Test-ZymDevice @aws
+    $readiness | Format-Table ThingName, Ready, FailedCheck, HttpStatus, Message -AutoSize | Out-Host
+    $diagnosed = @($readiness | Where-Object { -not $_.Ready })
+    $diagnosed | Format-List ThingName, FailedCheck, Reason, Fix | Out-Host
+
+    Step 'Each device: install its certificate and the endpoint''s trust anchor, then ask for credentials (the TLS handshake signed in its Zymkey)'
+    $serverCa = $server.ServerCaCertificatePath
+    $credentials = foreach ($device in $devices) {
+        $certificate = $certificates | Where-Object ThingName -eq $device.ThingName
+        $outcome = Invoke-Device -Serial $device.Serial -KeyDirectory $device.Folder -Script @"
+`$env:ZYMAWS_DEVICE_DIRECTORY = '$($device.Folder)'
+Install-ZymDeviceCertificate -CertificatePath '$($certificate.Path)' -ServerCaCertificate '$serverCa' | Out-Null
+try { `$c = Get-ZymAwsCredential -ConnectAddress '$($server.ConnectAddress)'; "OK `$(`$c.AccessKeyId) until `$(`$c.Expiration.ToString('u'))" }
+catch { "REFUSED `$(`$_.FullyQualifiedErrorId.Split(',')[0]): `$(`$_.Exception.Message.Split('.')[0])" }
+"@
+        $line = "$($outcome | Select-Object -Last 1)".Trim()
+        [pscustomobject]@{ ThingName = $device.ThingName; Got = $line.StartsWith('OK '); Answer = $line }
+    }
+    $credentials | Format-Table ThingName, Got, Answer -AutoSize | Out-Host
+
+    Step 'One device: the AWS CLI through an installed credential_process profile'
+    $first = $devices[0]
+    $cliConfig = Join-Path $first.Folder 'aws-config'
+    $identity = Invoke-Device -Serial $first.Serial -KeyDirectory $first.Folder -Script @"
+`$env:ZYMAWS_DEVICE_DIRECTORY = '$($first.Folder)'
+`$profile = Install-ZymCredentialProcess -ProfileName zymkey -ConfigPath '$cliConfig' -ConnectAddress '$($server.ConnectAddress)' -CacheDirectory '$(Join-Path $first.Folder 'cache')'
+`$env:AWS_CONFIG_FILE = '$cliConfig'; `$env:AWS_SHARED_CREDENTIALS_FILE = '/dev/null'
+Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue
+(& aws --endpoint-url '$url' --profile zymkey --output json sts get-caller-identity) -join ''
+"@
+    $caller = ("$($identity | Select-Object -Last 1)" | ConvertFrom-Json)
+    Write-Host (Get-Content -Raw $cliConfig)
+    Write-Host "aws sts get-caller-identity --profile zymkey: $($caller.Arn)"
+
     Step 'Summary'
     $provisioned = @($results | Where-Object Status -eq 'Provisioned').Count
     $complete = @($fleet | Where-Object { $_.Certificates -eq 1 -and $_.CertificateStatus -eq 'ACTIVE' -and $_.Policy -eq 'credentialHelper' }).Count
@@ -117,10 +170,20 @@ try {
     Write-Host "Devices:              $($devices.Count) CSRs signed in their Zymkeys, $(@($certificates).Count) certificates issued"
     Write-Host "Provisioned:          $provisioned (second run: $(@($again | Where-Object Status -eq 'AlreadyProvisioned').Count) already provisioned)"
     Write-Host "AWS CLI sees:         $complete of $DeviceCount things with one ACTIVE certificate and the policy"
+    $got = @($credentials | Where-Object Got).Count
+    $refused = @($credentials | Where-Object { -not $_.Got })
+    Write-Host "Test-ZymDevice:       $(@($readiness | Where-Object Ready).Count) ready; diagnosed $(($diagnosed | ForEach-Object { "$($_.ThingName) ($($_.FailedCheck): $($_.HttpStatus) $($_.Message))" }) -join ', ')"
+    Write-Host "Device credentials:   $got of $DeviceCount devices got credentials through the local endpoint; refused: $(($refused.ThingName) -join ', ')"
+    Write-Host "AWS CLI on a device:  $($caller.Arn)"
     if ($provisioned -ne $DeviceCount -or $complete -ne $DeviceCount) { throw "The fleet is not complete: $provisioned provisioned, $complete complete." }
+    if ($got -ne $DeviceCount - 1 -or @($refused).Count -ne 1 -or $refused[0].ThingName -ne $slipped.ThingName -or @($diagnosed).Count -ne 1 -or $diagnosed[0].ThingName -ne $slipped.ThingName) {
+        throw "Device credentials: expected every device but $($slipped.ThingName) to get credentials, and only it to be diagnosed."
+    }
+    if ($caller.Arn -notlike 'arn:aws:sts::*:assumed-role/credential_helper/*') { throw "The AWS CLI on the device is not the role: $($caller.Arn)" }
     Write-Host ("Demo finished in {0:n1} s." -f $started.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 finally {
+    Stop-ZymCredentialEndpoint -ErrorAction SilentlyContinue
     if ($moto -and -not $moto.HasExited) { Stop-Process -Id $moto.Id -Force -ErrorAction SilentlyContinue; $moto.WaitForExit(10000) | Out-Null }
     Remove-Item -Recurse -Force $WorkDirectory -ErrorAction SilentlyContinue
 }
