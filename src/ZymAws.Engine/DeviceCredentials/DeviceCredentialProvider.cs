@@ -70,6 +70,8 @@ public sealed class DeviceCredentialOptions
 /// <summary>What a device would ask with: every value, resolved. No secret, no key opened, nothing fetched.</summary>
 public sealed class DeviceCredentialPlan
 {
+    private string? _cacheKey;
+
     internal DeviceCredentialPlan(IReadOnlyList<CertificateFacts> chain, string keySource)
     {
         Chain = chain;
@@ -103,7 +105,7 @@ public sealed class DeviceCredentialPlan
 
     public string? CacheDirectory { get; internal set; }
 
-    public string CacheKey => DeviceCredentialCache.KeyFor(Certificate.GetDer(), EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
+    public string CacheKey => _cacheKey ??= DeviceCredentialCache.KeyFor(Certificate.GetDer(), EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
 
     /// <summary>The URL asked: https://host[:port]/role-aliases/alias/credentials.</summary>
     public string Url => $"https://{EndpointHost}{(Port == 443 ? string.Empty : ":" + Port.ToString(CultureInfo.InvariantCulture))}/role-aliases/{Uri.EscapeDataString(RoleAlias)}/credentials";
@@ -172,11 +174,15 @@ public static class DeviceCredentialProvider
         };
     }
 
-    /// <summary>Credentials: cached when fresh, else fetched (the key opened only then) and cached.</summary>
+    /// <summary>
+    /// Credentials: cached when fresh, else fetched (the key opened only then) and cached. The plan of the same options is
+    /// reused while the certificate and trust-anchor files are unchanged, so a cached answer costs two stat calls and a
+    /// lookup, not a certificate parse.
+    /// </summary>
     public static async Task<TemporaryCredentials> GetAsync(DeviceCredentialOptions options, IZymkeyKeyOpener? zymkey, IEngineLog? log = null, CancellationToken cancellationToken = default)
     {
         log ??= NullEngineLog.Instance;
-        var plan = Plan(options);
+        var plan = CachedPlan(options);
         var cache = new DeviceCredentialCache(options.CacheDirectory);
         var credentials = await cache.GetOrFetchAsync(plan.CacheKey, async token =>
         {
@@ -191,6 +197,30 @@ public static class DeviceCredentialProvider
         }
 
         return credentials;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Stamp, DeviceCredentialPlan Plan)> s_plans = new(StringComparer.Ordinal);
+
+    private static DeviceCredentialPlan CachedPlan(DeviceCredentialOptions options)
+    {
+        string? anchors = Given(options.ServerCaCertificatePath) ?? DeviceCredentialOptions.DefaultServerCaPath;
+        string signature = string.Join("\u0001", options.CertificatePath, options.Key.Source?.ToString(), options.Key.KeyPath, options.Key.Slot?.ToString(CultureInfo.InvariantCulture), options.ThingName, options.NoThingName ? "1" : "0",
+            options.RoleAlias, options.CredentialEndpoint, options.Region, options.ConnectAddress, options.ServerCaCertificatePath, anchors, options.CacheDirectory);
+        string stamp = Stamp(options.CertificatePath) + "|" + Stamp(anchors);
+        if (s_plans.TryGetValue(signature, out var known) && known.Stamp == stamp)
+        {
+            return known.Plan;
+        }
+
+        var plan = Plan(options);
+        s_plans[signature] = (stamp, plan);
+        return plan;
+    }
+
+    private static string Stamp(string path)
+    {
+        var file = new System.IO.FileInfo(path);
+        return file.Exists ? file.Length.ToString(CultureInfo.InvariantCulture) + "@" + file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "-";
     }
 
     /// <summary>"host:port" (IPv6 in brackets) or null.</summary>

@@ -79,6 +79,13 @@ public sealed class FileSystemPaths
 
     private string ResolveLiteral(string path)
     {
+        // An absolute Unix path names the file system without a provider lookup (which costs a good part of a cached
+        // credential's call). Elsewhere "C:x" or "\x" depend on PowerShell's current drive: ask the provider.
+        if (path.Length > 0 && path[0] == '/' && System.IO.Path.DirectorySeparatorChar == '/')
+        {
+            return System.IO.Path.GetFullPath(path);
+        }
+
         var resolved = _sessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
         RequireFileSystem(provider, path);
         return resolved;
