@@ -74,6 +74,17 @@ Describe 'Get-ZymAwsCredential' {
         $script:Server.ServedCount | Should -Be ($served + 1)
     }
 
+    It 'never answers another key from the cache: it must prove itself' {
+        $device = New-TestDevice 'cred-otherkey'
+        $rehearsal = Get-Rehearsal $device
+        Get-ZymAwsCredential @rehearsal | Out-Null
+        $other = New-TestDevice 'cred-otherkey-2' -NoProvisioning
+        $rehearsal.KeyPath = $other.KeyPath
+
+        Get-ZymAwsCredential @rehearsal -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CredentialKeyMismatch,*'
+    }
+
     It 'prints credential_process JSON with the real expiry and nothing else' {
         $device = New-TestDevice 'cred-process'
         $rehearsal = Get-Rehearsal $device
@@ -180,6 +191,22 @@ Describe 'Install-ZymCredentialProcess' {
         # A second install says nothing changed.
         (Install-ZymCredentialProcess -ProfileName zymkey -ConfigPath $config -CertificatePath $device.CertificatePath -KeyPath $device.KeyPath `
             -ConnectAddress $script:Server.ConnectAddress -ServerCaCertificate $script:Server.ServerCaCertificatePath -CacheDirectory (Join-Path $TestDrive 'cache')).Changed | Should -BeFalse
+    }
+
+    It 'checks the key before writing anything: another key, or an encrypted one without its passphrase' {
+        $device = New-TestDevice 'cred-profile-key' -NoProvisioning
+        $other = New-TestDevice 'cred-profile-key-2' -NoProvisioning
+        $config = Join-Path $TestDrive 'aws-key/config'
+        Install-ZymCredentialProcess -ProfileName wrongkey -ConfigPath $config -CertificatePath $device.CertificatePath -KeyPath $other.KeyPath -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CredentialKeyMismatch,*'
+
+        $encrypted = Join-Path $TestDrive 'keys/encrypted.key'
+        $passphrase = ConvertTo-SecureString 'correct horse battery' -AsPlainText -Force
+        $csr = New-ZymDeviceCsr -ThingName 'cred-encrypted' -KeyPath $encrypted -Passphrase $passphrase -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint $script:EndpointHost -RoleAlias devAlias
+        $certificate = $csr | Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory (Join-Path $TestDrive 'certs')
+        Install-ZymCredentialProcess -ProfileName encrypted -ConfigPath $config -CertificatePath $certificate.Path -KeyPath $encrypted -ErrorVariable errors2 -ErrorAction SilentlyContinue
+        $errors2[0].FullyQualifiedErrorId | Should -BeLike 'KeyPassphraseRequired,*'
+        Test-Path $config | Should -BeFalse
     }
 
     It 'checks the certificate before writing anything' {

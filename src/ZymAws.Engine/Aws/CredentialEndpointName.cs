@@ -118,6 +118,19 @@ public sealed class CredentialEndpointName : IEquatable<CredentialEndpointName>
         return new CredentialEndpointName(prefix.ToLowerInvariant(), hostRegion.ToLowerInvariant(), port);
     }
 
+    /// <summary>
+    /// The endpoint a device asks: the one given (a prefix, host or URL) or its certificate's O= prefix. The region comes
+    /// from the given host, else the region given, else the certificate's L=; a given host contradicting a given region
+    /// is an error. Null when neither names an endpoint.
+    /// </summary>
+    public static CredentialEndpointName? ForDevice(string? given, string? givenRegion, string? subjectPrefix, string? subjectRegion)
+    {
+        var endpoint = Parse(string.IsNullOrWhiteSpace(given) ? subjectPrefix : given, givenRegion);
+        return endpoint is null || endpoint.Region is not null || string.IsNullOrWhiteSpace(subjectRegion)
+            ? endpoint
+            : new CredentialEndpointName(endpoint.Prefix, subjectRegion!.Trim().ToLowerInvariant(), endpoint.Port);
+    }
+
     /// <inheritdoc />
     public bool Equals(CredentialEndpointName? other) => other is not null
         && string.Equals(Prefix, other.Prefix, StringComparison.OrdinalIgnoreCase)

@@ -388,7 +388,7 @@ public static class CredentialProviderClient
         _ => ZymErrorCategory.InvalidOperation,
     };
 
-    private static void CheckKeyMatchesCertificate(DeviceCredentialRequest request)
+    internal static void CheckKeyMatchesCertificate(DeviceCredentialRequest request)
     {
         var certificate = CertificateFacts.Parse(request.CertificateChain[0]);
         var deviceKey = PublicKeyFacts.From(Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(request.Key.GetSubjectPublicKeyInfo()));

@@ -20,9 +20,11 @@ public static class DeviceCertificateInstaller
     /// <exception cref="ZymException">FileNotFound, CertificateMalformed, CertificateFileHasPrivateKey, ServerTrustInvalid, FileExists, FileWriteFailed.</exception>
     public static InstalledCertificate Install(string certificateFile, string? serverCaFile, string folder, bool overwrite)
     {
-        var certificate = ReadCertificates(certificateFile)[0];
+        // The device certificate first, then any intermediates of the file: the device sends them all as its chain.
+        var chain = ReadCertificates(certificateFile);
+        var certificate = chain[0];
         string certificatePath = Path.Combine(folder, Path.GetFileName(DeviceCredentialOptions.DefaultCertificatePath));
-        var files = new List<SecureFileContent> { new(certificatePath, Encoding.ASCII.GetBytes(certificate.CertificatePem), ownerOnly: false) };
+        var files = new List<SecureFileContent> { new(certificatePath, Encoding.ASCII.GetBytes(string.Concat(chain.Select(c => c.CertificatePem))), ownerOnly: false) };
         string? caPath = null;
         if (serverCaFile is not null)
         {

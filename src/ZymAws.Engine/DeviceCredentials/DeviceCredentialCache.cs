@@ -48,13 +48,16 @@ public sealed class DeviceCredentialCache
         }
     }
 
-    /// <summary>The cache key of a request: the certificate, where it asks, which alias, which thing.</summary>
-    public static string KeyFor(DeviceCredentialRequest request) => KeyFor(request.CertificateChain[0], request.EndpointHost, request.Port,
+    /// <summary>
+    /// The cache key of a request: the certificate and the key that signs for it (so another key is never answered from
+    /// the cache: it must prove itself), where it asks, which alias, which thing.
+    /// </summary>
+    public static string KeyFor(DeviceCredentialRequest request) => KeyFor(request.CertificateChain[0], request.Key.Description, request.EndpointHost, request.Port,
         request.ConnectHost, request.ConnectPort, request.RoleAlias, request.ThingName);
 
-    internal static string KeyFor(byte[] certificateDer, string endpointHost, int port, string? connectHost, int? connectPort, string roleAlias, string? thingName)
+    internal static string KeyFor(byte[] certificateDer, string keySource, string endpointHost, int port, string? connectHost, int? connectPort, string roleAlias, string? thingName)
     {
-        string text = string.Join("|", "v1", CertificateFacts.Sha256Hex(certificateDer), endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
+        string text = string.Join("|", "v2", CertificateFacts.Sha256Hex(certificateDer), keySource, endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
             connectHost ?? string.Empty, (connectPort ?? 0).ToString(CultureInfo.InvariantCulture), roleAlias, thingName ?? string.Empty);
         using var sha = SHA256.Create();
         return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));

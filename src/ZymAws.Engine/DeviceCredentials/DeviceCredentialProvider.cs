@@ -105,7 +105,7 @@ public sealed class DeviceCredentialPlan
 
     public string? CacheDirectory { get; internal set; }
 
-    public string CacheKey => _cacheKey ??= DeviceCredentialCache.KeyFor(Certificate.GetDer(), EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
+    public string CacheKey => _cacheKey ??= DeviceCredentialCache.KeyFor(Certificate.GetDer(), KeySource, EndpointHost, Port, ConnectHost, ConnectPort, RoleAlias, ThingName);
 
     /// <summary>The URL asked: https://host[:port]/role-aliases/alias/credentials.</summary>
     public string Url => $"https://{EndpointHost}{(Port == 443 ? string.Empty : ":" + Port.ToString(CultureInfo.InvariantCulture))}/role-aliases/{Uri.EscapeDataString(RoleAlias)}/credentials";
@@ -153,9 +153,7 @@ public static class DeviceCredentialProvider
         string alias = Given(options.RoleAlias) ?? subject.RoleAlias
             ?? throw Missing(source, "role alias", "OU=", "-RoleAlias");
         string? region = Given(options.Region);
-        // A given endpoint speaks for itself; the subject's region only completes the subject's own prefix.
-        string? givenEndpoint = Given(options.CredentialEndpoint);
-        var endpoint = CredentialEndpointName.Parse(givenEndpoint ?? subject.CredentialEndpoint, region ?? (givenEndpoint is null ? subject.Region : null))
+        var endpoint = CredentialEndpointName.ForDevice(options.CredentialEndpoint, region, subject.CredentialEndpoint, subject.Region)
             ?? throw Missing(source, "credentials-provider endpoint prefix", "O=", "-CredentialEndpoint");
         var (connectHost, connectPort) = ParseConnectAddress(options.ConnectAddress);
         return new DeviceCredentialPlan(chain, options.Key.Describe(thing ?? subject.ThingName))
@@ -221,6 +219,19 @@ public static class DeviceCredentialProvider
     {
         var file = new System.IO.FileInfo(path);
         return file.Exists ? file.Length.ToString(CultureInfo.InvariantCulture) + "@" + file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "-";
+    }
+
+    /// <summary>
+    /// Opens the device key the options name and checks that it is the certificate's (what a credential process will
+    /// need, checked before it is installed): a missing Zymkey, an encrypted key file without its passphrase, or another
+    /// key is an error now rather than at every later AWS CLI call.
+    /// </summary>
+    /// <exception cref="ZymException">CredentialKeyMismatch, the key's own errors (KeyPassphraseRequired, ZymkeyLibraryNotFound, ...).</exception>
+    public static void CheckKey(DeviceCredentialOptions options, IZymkeyKeyOpener? zymkey, IEngineLog? log = null)
+    {
+        var plan = Plan(options);
+        using var key = options.Key.Open(zymkey, createIfMissing: false, plan.ThingName ?? plan.RoleAlias, log);
+        CredentialProviderClient.CheckKeyMatchesCertificate(plan.CreateRequest(key));
     }
 
     /// <summary>"host:port" (IPv6 in brackets) or null.</summary>

@@ -151,7 +151,7 @@ public static class DeviceReadinessChecker
         string alias = query.RoleAlias ?? subject.RoleAlias ?? throw new ZymException("CredentialSettingMissing", ZymErrorCategory.InvalidArgument,
             $"The certificate {source} has no OU= (role alias), so it does not say which alias the device asks for: give -RoleAlias.", query.Target ?? source);
         string? header = query.NoThingName ? null : thingName ?? (subject.ThingName.Length > 0 ? subject.ThingName : null);
-        string? requestedHost = CredentialEndpointName.Parse(query.CredentialEndpoint ?? subject.CredentialEndpoint, query.CredentialEndpoint is null ? subject.Region : null)?.Host;
+        string? requestedHost = CredentialEndpointName.ForDevice(query.CredentialEndpoint, null, subject.CredentialEndpoint, subject.Region)?.Host;
         var credentialQuery = CredentialQuery.For(certificate, alias);
         credentialQuery.ThingName = header;
         credentialQuery.RequestedHost = requestedHost;

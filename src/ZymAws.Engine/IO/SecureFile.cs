@@ -174,7 +174,7 @@ public static class SecureFile
     }
 
     private static ZymException FileExists(string path)
-        => new("FileExists", ZymErrorCategory.ResourceExists, $"'{path}' already exists; pass overwrite (-Force) to replace it.", path);
+        => new("FileExists", ZymErrorCategory.ResourceExists, $"'{path}' already exists; use -Force to replace it.", path);
 
     private static string WriteTemp(Plan plan)
     {

@@ -16,10 +16,15 @@ namespace ZymAws.Provisioning.Commands;
 /// certificate and the key in the Zymkey (the key never leaves it) or a software key. Every value defaults from the
 /// certificate's subject as the seed's credentials.sh does; credentials are cached until five minutes before expiry.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymAwsCredential")]
-[OutputType(typeof(AwsDeviceCredential), typeof(string))]
+[Cmdlet(VerbsCommon.Get, "ZymAwsCredential", DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(AwsDeviceCredential), ParameterSetName = new[] { ObjectSet, EnvironmentSet })]
+[OutputType(typeof(string), ParameterSetName = new[] { CredentialProcessSet })]
 public sealed class GetZymAwsCredentialCommand : ZymkeyCmdlet
 {
+    private const string ObjectSet = "Object";
+    private const string CredentialProcessSet = "CredentialProcess";
+    private const string EnvironmentSet = "Environment";
+
     private FileSystemPaths? _paths;
     private ZymkeyKeyOpener? _zymkey;
 
@@ -89,25 +94,20 @@ public sealed class GetZymAwsCredentialCommand : ZymkeyCmdlet
     public SwitchParameter Refresh { get; set; }
 
     /// <summary>Write credential_process JSON (Version 1, the real Expiration) instead of an object.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = CredentialProcessSet)]
     public SwitchParameter AsCredentialProcess { get; set; }
 
     /// <summary>Set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION in this process.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = EnvironmentSet)]
     public SwitchParameter SetEnvironment { get; set; }
 
     /// <summary>With -SetEnvironment, also write the credentials object.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = EnvironmentSet)]
     public SwitchParameter PassThru { get; set; }
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         _paths = new FileSystemPaths(this);
-        if (AsCredentialProcess && SetEnvironment)
-        {
-            throw Terminate(ErrorRecords.InvalidArgument("ParameterConflict", "Use -AsCredentialProcess or -SetEnvironment, not both.", null));
-        }
-
         return Task.CompletedTask;
     }
 

@@ -11,6 +11,7 @@ using ZymAws.Engine;
 using ZymAws.Engine.DeviceCredentials;
 using ZymAws.Engine.Keys;
 using ZymAws.Provisioning.Infrastructure;
+using ZymAws.Zymkey;
 
 namespace ZymAws.Provisioning.Commands;
 
@@ -25,6 +26,7 @@ namespace ZymAws.Provisioning.Commands;
 public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
 {
     private FileSystemPaths? _paths;
+    private ZymkeyKeyOpener? _zymkey;
 
     /// <summary>The profile to write, e.g. zymkey (AWS_PROFILE=zymkey, or aws --profile zymkey).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -54,7 +56,7 @@ public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
     public int Slot { get; set; }
 
     /// <summary>The thing name to send. Default: the certificate's CN.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public string? ThingName { get; set; }
 
     /// <summary>Send no thing name header.</summary>
@@ -62,20 +64,20 @@ public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
     public SwitchParameter NoThingName { get; set; }
 
     /// <summary>The role alias. Default: the certificate's OU.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public string? RoleAlias { get; set; }
 
     /// <summary>The credentials-provider endpoint. Default: the certificate's O= and L=.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public string? CredentialEndpoint { get; set; }
 
     /// <summary>The profile's region (and the credentials'). Default: the certificate's L=.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     [ArgumentCompleter(typeof(AwsRegionCompleter))]
     public string? Region { get; set; }
 
     /// <summary>host:port to connect to instead (a local endpoint in a rehearsal).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public string? ConnectAddress { get; set; }
 
     /// <summary>The server's trust anchors (PEM file).</summary>
@@ -120,8 +122,10 @@ public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
                 CacheDirectory = string.IsNullOrEmpty(CacheDirectory) ? DeviceCredentialCache.DefaultDirectory : _paths!.ResolveOutputPath(CacheDirectory!),
             };
 
-            // Everything the credential process will need is checked now, not at the first AWS CLI call.
+            // Everything the credential process will need is checked now, not at the first AWS CLI call: the certificate,
+            // every value it lacks, the trust anchor, and the key (opened, and matched against the certificate).
             var plan = DeviceCredentialProvider.Plan(options);
+            DeviceCredentialProvider.CheckKey(options, _zymkey ??= new ZymkeyKeyOpener(ZymkeyOptions, Log), Log);
             string? native = UsePwsh ? null : NativeHelper();
             string command = native is not null
                 ? CredentialProcessCommand.Native(native, options, LibraryPath)
@@ -145,6 +149,16 @@ public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
         }
 
         return Task.CompletedTask;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _zymkey?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private static string ModuleFolder => Path.GetDirectoryName(typeof(InstallZymCredentialProcessCommand).Assembly.Location)!;

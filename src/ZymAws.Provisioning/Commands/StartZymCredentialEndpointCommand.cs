@@ -50,6 +50,12 @@ public sealed class StartZymCredentialEndpointCommand : AwsCmdlet
                 return;
             }
 
+            if (backend.EndpointUrl is null)
+            {
+                Pipeline.WriteWarning("Judging against AWS itself: the endpoint assumes the alias's role with your credentials, so the role must trust " +
+                    $"you ({backend.CredentialSource}), not only credentials.iot.amazonaws.com; otherwise every device gets 400. It is meant for rehearsals against an emulator.");
+            }
+
             endpoint = LocalCredentialEndpoint.Start(backend, new LocalCredentialEndpointOptions(host) { Port = Port }, log);
             folder = Path.Combine(Path.GetTempPath(), $"zymaws-endpoint-{endpoint.Port}-{Guid.NewGuid():n}");
             SecureFile.CreatePrivateDirectory(folder);
