@@ -40,6 +40,12 @@ public sealed class FleetProvisioningOptions
     public bool NoRollback { get; set; }
 
     /// <summary>
+    /// Provision devices whose certificate subject contradicts the run (CN, L=, O=, OU=, ST=; see the device's
+    /// SubjectThingMismatch and kin) instead of refusing them: for devices configured otherwise on purpose.
+    /// </summary>
+    public bool AllowSubjectMismatch { get; set; }
+
+    /// <summary>
     /// An append-only JSON-lines journal (created if missing). Every step is recorded (with an intent record before each
     /// AWS-mutating call) and flushed to disk; running the same batch again with the same journal finishes it without
     /// duplicates. Null: no journal.

@@ -73,6 +73,13 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
+    /// <summary>
+    /// Provisions devices whose certificate subject contradicts the run (CN, L=, O=, OU=, ST=) instead of refusing them:
+    /// for devices configured otherwise on purpose.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowSubjectMismatch { get; set; }
+
     /// <summary>A journal file (JSON lines): records every step durably; run again with the same journal to resume.</summary>
     [Parameter]
     public string? JournalPath { get; set; }
@@ -114,6 +121,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             PolicyName = MyInvocation.BoundParameters.ContainsKey(nameof(PolicyName)) ? PolicyName : null,
             ThrottleLimit = ThrottleLimit,
             NoRollback = NoRollback.IsPresent,
+            AllowSubjectMismatch = AllowSubjectMismatch.IsPresent,
             JournalPath = JournalPath is null || whatIf ? null : _paths.ResolveOutputPath(JournalPath),
             CertificateDirectory = OutDirectory is null ? null : _paths.ResolveOutputPath(OutDirectory),
             ShouldProcess = (target, action) => Pipeline.ShouldProcessAsync(target, action),

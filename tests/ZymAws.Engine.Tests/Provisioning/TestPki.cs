@@ -48,7 +48,8 @@ public sealed class TestPki : IDisposable
     public static (string CsrPem, byte[] PublicKey) CreateCsr(string thingName)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={thingName}, O=ZymAws Tests", key, HashAlgorithmName.SHA256);
+        // No O= (endpoint prefix): provisioning refuses a subject naming another account's credentials endpoint.
+        var request = new CertificateRequest($"CN={thingName}", key, HashAlgorithmName.SHA256);
         return (request.CreateSigningRequestPem() + "\n", key.ExportSubjectPublicKeyInfo());
     }
 

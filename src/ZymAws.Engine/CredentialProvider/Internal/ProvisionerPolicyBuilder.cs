@@ -26,6 +26,7 @@ internal static class ProvisionerPolicyBuilder
             ("IotThings", new List<string>(), things),
             ("IotPolicies", new List<string>(), policies),
             ("IotPolicyAttachments", new List<string>(), certificates.Concat(policies).ToArray()),
+            ("IotRoleAliases", new List<string>(), new[] { Arn("rolealias/*") }),
         };
 
         foreach (var (action, scope) in ProvisioningOperations.Always)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
@@ -13,8 +14,12 @@ namespace ZymAws.Engine.Provisioning.Internal;
 internal sealed class BatchContext : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _policies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _aliases = new(StringComparer.Ordinal);
+    private readonly object _endpointLock = new();
+    private Task<string>? _endpointPrefix;
     private Exception? _hostFailure;
     private int _keyMismatchWarned;
+    private int _incompleteSubjectNoted;
 
     public BatchContext(AwsSession session, FleetProvisioningOptions options, ProvisioningJournal journal, IEngineLog log, string accountId, CertificateFacts? ca, string? caCertificateId, CancellationToken userToken)
     {
@@ -80,6 +85,49 @@ internal sealed class BatchContext : IDisposable
     {
         var lazy = _policies.GetOrAdd(name, n => new Lazy<Task<bool>>(() => CheckPolicyAsync(n, cancellationToken)));
         return lazy.Value;
+    }
+
+    /// <summary>The account's credentials-provider endpoint prefix in this region (DescribeEndpoint once per batch).</summary>
+    public Task<string> CredentialEndpointPrefixAsync(CancellationToken cancellationToken)
+    {
+        lock (_endpointLock)
+        {
+            return _endpointPrefix ??= ReadPrefixAsync(cancellationToken);
+        }
+
+        async Task<string> ReadPrefixAsync(CancellationToken token)
+        {
+            string host = await Iot.DescribeEndpointAsync(IotEndpointType.CredentialProvider, token).ConfigureAwait(false);
+            return CredentialEndpointName.Parse(host)!.Prefix;
+        }
+    }
+
+    /// <summary>Whether a role alias exists (DescribeRoleAlias once per name per batch).</summary>
+    public Task<bool> RoleAliasExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        var lazy = _aliases.GetOrAdd(name, n => new Lazy<Task<bool>>(async () =>
+        {
+            try
+            {
+                await Iot.DescribeRoleAliasAsync(n, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (AwsServiceException e) when (e.IsNotFound)
+            {
+                return false;
+            }
+        }));
+        return lazy.Value;
+    }
+
+    /// <summary>Says once per batch that subjects lack the fields devices read their configuration from.</summary>
+    public void NoteIncompleteSubject(string thingName, DeviceSubject subject)
+    {
+        if (Interlocked.Exchange(ref _incompleteSubjectNoted, 1) == 0)
+        {
+            Log.Warning($"The certificate of '{thingName}' has no {string.Join(", ", new[] { subject.CredentialEndpoint is null ? "O= (endpoint prefix)" : null, subject.RoleAlias is null ? "OU= (role alias)" : null, subject.Region is null ? "L= (region)" : null }.Where(f => f is not null))}: " +
+                "the seed's credentials.sh cannot use it, and Get-ZymAwsCredential needs those values given. Further devices like it are not reported.");
+        }
     }
 
     /// <summary>Certificate ids the journal gives to devices other than <paramref name="thingName"/>.</summary>

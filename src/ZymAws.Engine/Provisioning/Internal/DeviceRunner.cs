@@ -64,6 +64,7 @@ internal sealed class DeviceRunner
 
         try
         {
+            await DeviceSubjectCheck.CheckAsync(_device, stopToken).ConfigureAwait(false);
             if (!await Batch.PolicyExistsAsync(_device.Policy, stopToken).ConfigureAwait(false))
             {
                 return Finish(result, DeviceProvisioningStatus.Failed, clock, new ZymException("ProvisioningPolicyNotFound", ZymErrorCategory.ObjectNotFound,

@@ -14,6 +14,9 @@ internal enum IotResourceScope
 
     /// <summary>Attach/detach/list policies on a target: scoped to certificates and the policies (UNVERIFIED which one AWS evaluates, so both are named).</summary>
     CertificateAndPolicy,
+
+    /// <summary>Role aliases (the device subject's OU= is checked to exist).</summary>
+    RoleAlias,
 }
 
 /// <summary>
@@ -41,6 +44,8 @@ internal static class ProvisioningOperations
         ("AttachPolicy", IotResourceScope.CertificateAndPolicy),
         ("DetachPolicy", IotResourceScope.CertificateAndPolicy),
         ("ListAttachedPolicies", IotResourceScope.CertificateAndPolicy),
+        ("DescribeEndpoint", IotResourceScope.None),
+        ("DescribeRoleAlias", IotResourceScope.RoleAlias),
     };
 
     /// <summary>Only in <see cref="CertificateRegistrationMode.FromCsr"/>.</summary>
