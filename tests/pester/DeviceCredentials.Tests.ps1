@@ -17,7 +17,8 @@ BeforeAll {
         $certificate = New-ZymDeviceCsr -ThingName $Name -KeyPath $key -NoPassphrase -IotPolicy 'devPolicy' -Region 'us-east-1' `
             -CredentialEndpoint $script:EndpointHost -RoleAlias $RoleAlias |
             Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory (Join-Path $TestDrive 'certs')
-        $result = if (-not $NoProvisioning) { $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws }
+        # A device asking for another alias is provisioned on purpose (-AllowSubjectMismatch), for Test-ZymDevice to diagnose.
+        $result = if (-not $NoProvisioning) { $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca -AllowSubjectMismatch:($RoleAlias -ne 'devAlias') @script:Aws }
         [pscustomobject]@{ ThingName = $Name; KeyPath = $key; CertificatePath = $certificate.Path; Certificate = $certificate; Result = $result }
     }
 
