@@ -21,7 +21,7 @@ behaviour is not documented, the choice is marked UNVERIFIED.
   and makes up the second.
 - ListCACertificates: missing in moto; added.
 - Paging: moto returns every item at once from ListCertificates, ListCertificatesByCA, ListPrincipalThings,
-  ListThingPrincipals, ListAttachedPolicies and ListTargetsForPolicy; AWS pages them (at most 250 a page, marker /
+  ListThingPrincipals, ListAttachedPolicies, ListTargetsForPolicy, ListPolicies and ListRoleAliases; AWS pages them (at most 250 a page, marker /
   nextMarker or nextToken). Here they page as AWS does. Default page size when none is asked for: 25 (UNVERIFIED).
   ListCertificates* come newest first unless ascendingOrder=true, as AWS documents.
 
@@ -266,6 +266,18 @@ def _list_targets_for_policy(self):
     return ActionResult({"targets": page, "nextMarker": following})
 
 
+def _list_policies(self):
+    page, following = _page(self, list(self.iot_backend.list_policies()), "pageSize", "marker")
+    return ActionResult({"policies": [p.to_dict() for p in page], "nextMarker": following})
+
+
+def _list_role_aliases(self):
+    page, following = _page(self, [a.role_alias for a in self.iot_backend.list_role_aliases()], "pageSize", "marker")
+    return ActionResult({"roleAliases": page, "nextMarker": following})
+
+
+IoTResponse.list_policies = _list_policies
+IoTResponse.list_role_aliases = _list_role_aliases
 IoTResponse.list_certificates = _list_certificates
 IoTResponse.list_certificates_by_ca = _list_certificates_by_ca
 IoTResponse.list_ca_certificates = _list_ca_certificates

@@ -16,6 +16,7 @@ public sealed class AwsSession : IDisposable
     private readonly HttpClient _http;
     private readonly HttpMessageHandler? _ownedHandler;
     private readonly StsClient _sts;
+    private readonly AwsRequestPipeline _pipeline;
     private bool _disposed;
 
     private AwsSession(AwsResolvedConnection connection, string? endpointUrl, AwsClientSettings settings, IEngineLog log)
@@ -37,7 +38,7 @@ public sealed class AwsSession : IDisposable
 
         // Timeouts are per attempt (AwsClientSettings.AttemptTimeout), enforced with cancellation.
         _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
-        var pipeline = new AwsRequestPipeline(connection.Credentials, settings, log, _http);
+        var pipeline = _pipeline = new AwsRequestPipeline(connection.Credentials, settings, log, _http);
         Iot = new IotClient(pipeline, AwsServiceEndpoint.ForIot(Region, endpointUrl));
         Iam = new IamClient(pipeline, AwsServiceEndpoint.ForIam(Region, endpointUrl));
         _sts = new StsClient(pipeline, connection.Credentials, Region, endpointUrl, _http, settings.AttemptTimeout);
@@ -54,6 +55,9 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>The -EndpointUrl override, if any.</summary>
     public string? EndpointUrl { get; }
+
+    /// <summary>AWS operations called through this session so far (each once, whatever its retries): for benchmarks and "calls per device".</summary>
+    public long CallCount => _pipeline.CallCount;
 
     /// <summary>AWS IoT control plane.</summary>
     public IotClient Iot { get; }

@@ -88,6 +88,42 @@ public sealed class IamClient
         await CallAsync("AttachRolePolicy", form, roleName, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>DetachRolePolicy: detach a managed policy by ARN.</summary>
+    public async Task DetachRolePolicyAsync(string roleName, string policyArn, CancellationToken cancellationToken = default)
+    {
+        var form = new FormBuilder("DetachRolePolicy", Version).Add("RoleName", roleName).Add("PolicyArn", policyArn);
+        await CallAsync("DetachRolePolicy", form, roleName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>ListRolePolicies, one page: the names of the role's inline policies.</summary>
+    public async Task<AwsPage<string>> ListRolePoliciesAsync(string roleName, int? maxItems = null, string? marker = null, CancellationToken cancellationToken = default)
+    {
+        var form = new FormBuilder("ListRolePolicies", Version).Add("RoleName", roleName).Add("Marker", marker).Add("MaxItems", maxItems);
+        var result = await CallAsync("ListRolePolicies", form, roleName, cancellationToken).ConfigureAwait(false);
+        var items = Child(result, "PolicyNames")?.Elements().Where(e => e.Name.LocalName == "member").Select(m => m.Value).ToList() ?? new List<string>();
+        bool truncated = string.Equals(Text(result, "IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
+        return new AwsPage<string>(items, truncated ? Text(result, "Marker") : null);
+    }
+
+    /// <summary>ListRolePolicies, every page.</summary>
+    public Task<IReadOnlyList<string>> ListAllRolePoliciesAsync(string roleName, CancellationToken cancellationToken = default)
+    {
+        return Pager.AllAsync("ListRolePolicies", marker => ListRolePoliciesAsync(roleName, null, marker, cancellationToken));
+    }
+
+    /// <summary>DeleteRolePolicy: delete an inline policy.</summary>
+    public async Task DeleteRolePolicyAsync(string roleName, string policyName, CancellationToken cancellationToken = default)
+    {
+        var form = new FormBuilder("DeleteRolePolicy", Version).Add("RoleName", roleName).Add("PolicyName", policyName);
+        await CallAsync("DeleteRolePolicy", form, roleName + "/" + policyName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>DeleteRole (its managed policies detached and inline policies deleted first).</summary>
+    public async Task DeleteRoleAsync(string roleName, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("DeleteRole", new FormBuilder("DeleteRole", Version).Add("RoleName", roleName), roleName, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>ListAttachedRolePolicies, one page (NextToken is IAM's Marker, set only when the list is truncated).</summary>
     public async Task<AwsPage<IamAttachedPolicy>> ListAttachedRolePoliciesAsync(string roleName, int? maxItems = null, string? marker = null, string? pathPrefix = null, CancellationToken cancellationToken = default)
     {

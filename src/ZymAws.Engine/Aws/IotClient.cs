@@ -96,6 +96,12 @@ public sealed class IotClient
         return Pager.AllAsync("ListCACertificates", marker => ListCaCertificatesAsync(pageSize, marker, null, cancellationToken));
     }
 
+    /// <summary>DeleteCACertificate (the CA must be INACTIVE, and no certificate it issued may be registered).</summary>
+    public async Task DeleteCaCertificateAsync(string certificateId, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("DeleteCACertificate", HttpMethod.Delete, "/cacertificate/" + Seg(certificateId), certificateId, null, cancellationToken).ConfigureAwait(false);
+    }
+
     // ---- Device certificates ---------------------------------------------------------------------------------------
 
     /// <summary>
@@ -382,6 +388,61 @@ public sealed class IotClient
     }
 
     // ---- Role aliases and endpoints --------------------------------------------------------------------------------
+
+    /// <summary>ListPolicies, one page.</summary>
+    public async Task<AwsPage<IotPolicySummary>> ListPoliciesAsync(int? pageSize = null, string? marker = null, CancellationToken cancellationToken = default)
+    {
+        string query = new QueryBuilder().Add("marker", marker).Add("pageSize", pageSize).ToString();
+        var json = await CallAsync("ListPolicies", HttpMethod.Get, "/policies" + query, null, null, cancellationToken).ConfigureAwait(false);
+        var policies = json.Arr("policies").Select(p => new IotPolicySummary(p.Str("policyName") ?? string.Empty, p.Str("policyArn") ?? string.Empty)).ToList();
+        return new AwsPage<IotPolicySummary>(policies, json.Str("nextMarker"));
+    }
+
+    /// <summary>ListPolicies, every page.</summary>
+    public Task<IReadOnlyList<IotPolicySummary>> ListAllPoliciesAsync(int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        return Pager.AllAsync("ListPolicies", marker => ListPoliciesAsync(pageSize, marker, cancellationToken));
+    }
+
+    /// <summary>ListTargetsForPolicy, one page: the principals (certificate ARNs, ...) the policy is attached to.</summary>
+    public async Task<AwsPage<string>> ListTargetsForPolicyAsync(string policyName, int? pageSize = null, string? marker = null, CancellationToken cancellationToken = default)
+    {
+        string query = new QueryBuilder().Add("marker", marker).Add("pageSize", pageSize).ToString();
+        var json = await CallAsync("ListTargetsForPolicy", HttpMethod.Post, "/policy-targets/" + Seg(policyName) + query, policyName, null, cancellationToken).ConfigureAwait(false);
+        return new AwsPage<string>(json.Arr("targets").Select(t => t.GetString() ?? string.Empty).ToList(), json.Str("nextMarker"));
+    }
+
+    /// <summary>ListTargetsForPolicy, every page.</summary>
+    public Task<IReadOnlyList<string>> ListAllTargetsForPolicyAsync(string policyName, int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        return Pager.AllAsync("ListTargetsForPolicy", marker => ListTargetsForPolicyAsync(policyName, pageSize, marker, cancellationToken));
+    }
+
+    /// <summary>DeletePolicy (it must be attached to nothing, and have no versions besides the default).</summary>
+    public async Task DeletePolicyAsync(string policyName, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("DeletePolicy", HttpMethod.Delete, "/policies/" + Seg(policyName), policyName, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>ListRoleAliases, one page (names).</summary>
+    public async Task<AwsPage<string>> ListRoleAliasesAsync(int? pageSize = null, string? marker = null, CancellationToken cancellationToken = default)
+    {
+        string query = new QueryBuilder().Add("pageSize", pageSize).Add("marker", marker).ToString();
+        var json = await CallAsync("ListRoleAliases", HttpMethod.Get, "/role-aliases" + query, null, null, cancellationToken).ConfigureAwait(false);
+        return new AwsPage<string>(json.Arr("roleAliases").Select(t => t.GetString() ?? string.Empty).ToList(), json.Str("nextMarker"));
+    }
+
+    /// <summary>ListRoleAliases, every page.</summary>
+    public Task<IReadOnlyList<string>> ListAllRoleAliasesAsync(int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        return Pager.AllAsync("ListRoleAliases", marker => ListRoleAliasesAsync(pageSize, marker, cancellationToken));
+    }
+
+    /// <summary>DeleteRoleAlias.</summary>
+    public async Task DeleteRoleAliasAsync(string roleAlias, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("DeleteRoleAlias", HttpMethod.Delete, "/role-aliases/" + Seg(roleAlias), roleAlias, null, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>CreateRoleAlias.</summary>
     public async Task<IotRoleAliasReference> CreateRoleAliasAsync(IotCreateRoleAliasRequest request, CancellationToken cancellationToken = default)

@@ -90,6 +90,8 @@ internal sealed class AwsAttemptFailedException : Exception
 /// </summary>
 internal sealed class AwsRequestPipeline
 {
+    private long _calls;
+
     private static readonly HashSet<string> s_throttlingCodes = new(StringComparer.Ordinal)
     {
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
@@ -132,9 +134,13 @@ internal sealed class AwsRequestPipeline
     /// throws <see cref="AwsAttemptFailedException"/>, <see cref="Amazon.Runtime.AmazonServiceException"/> or a transport
     /// exception on failure.
     /// </summary>
+    /// <summary>Operations called through this pipeline so far (each once, however many attempts it took).</summary>
+    public long CallCount => Interlocked.Read(ref _calls);
+
     public async Task<T> ExecuteAsync<T>(string service, string operation, string? target, bool idempotent,
         Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken, Func<T, string>? describeSuccess = null)
     {
+        Interlocked.Increment(ref _calls);
         var limiter = GetLimiter(service, operation);
         var total = Stopwatch.StartNew();
         TimeSpan throttled = TimeSpan.Zero;

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine.Aws;
+using ZymAws.Engine.CredentialProvider;
+using ZymAws.Engine.CredentialProvider.Internal;
+using ZymAws.Engine.Diagnostics;
+
+namespace ZymAws.Engine.Fleet;
+
+/// <summary>What unregistering a CA did.</summary>
+public sealed record CaUnregistration(string CaCertificateId, bool Deleted, int DevicesRemoved, IReadOnlyList<string> Left);
+
+/// <summary>What happened to one part of the credentials provider's AWS side.</summary>
+public sealed record TearDownStep(string Kind, string Name, string Outcome, string Detail);
+
+/// <summary>
+/// Taking down what a rehearsal (or a fleet) created: a CA registration (refused while certificates it issued are still
+/// registered, unless their devices are removed with it), and the credentials provider's IAM role, role alias and IoT
+/// policy (each only when it has the shape the module gives it, unless forced).
+/// </summary>
+public static class TearDown
+{
+    /// <exception cref="ZymException">CaCertificateNotRegistered, CaCertificateInUse, AWS errors.</exception>
+    public static async Task<CaUnregistration?> UnregisterCaAsync(AwsSession session, string caCertificateId, bool removeDevices,
+        Func<string, string, Task<bool>>? shouldProcess, IEngineLog? log = null, CancellationToken cancellationToken = default)
+    {
+        var iot = session.Iot;
+        IotCaCertificateDescription ca;
+        try
+        {
+            ca = await iot.DescribeCaCertificateAsync(caCertificateId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.IsNotFound)
+        {
+            throw new ZymException("CaCertificateNotRegistered", ZymErrorCategory.ObjectNotFound, $"CA certificate {caCertificateId} is not registered with AWS IoT in {session.Region}.", caCertificateId, e);
+        }
+
+        var issued = await iot.ListAllCertificatesByCaAsync(caCertificateId, 250, cancellationToken).ConfigureAwait(false);
+        if (issued.Count > 0 && !removeDevices)
+        {
+            throw new ZymException("CaCertificateInUse", ZymErrorCategory.ResourceExists,
+                $"{issued.Count} device certificate(s) issued by CA {caCertificateId} are still registered; remove those devices first (Remove-ZymDevice), or use -RemoveDevices to remove them with the CA.",
+                caCertificateId);
+        }
+
+        string action = issued.Count == 0
+            ? "Deactivate and delete the CA registration"
+            : $"Remove the {issued.Count} device certificate(s) it issued (and their things when nothing else is attached), then deactivate and delete the CA registration";
+        if (shouldProcess is not null && !await shouldProcess(caCertificateId, action).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var left = new List<string>();
+        int removed = 0;
+        foreach (var certificate in issued)
+        {
+            var things = await iot.ListAllPrincipalThingsAsync(certificate.CertificateArn, 250, cancellationToken).ConfigureAwait(false);
+            var selectors = things.Count == 0
+                ? new[] { new DeviceSelector(null, certificate.CertificateId, certificate.CertificateId) }
+                : things.Select(t => new DeviceSelector(t, null, t)).ToArray();
+            foreach (var selector in selectors)
+            {
+                var removal = await DeviceRemover.RemoveAsync(session, selector, null, log, cancellationToken).ConfigureAwait(false);
+                left.AddRange(removal.Left);
+                removed += removal.Error is null ? 1 : 0;
+            }
+        }
+
+        if (left.Count > 0)
+        {
+            return new CaUnregistration(caCertificateId, false, removed, left);
+        }
+
+        if (ca.Status == IotCertificateStatus.Active)
+        {
+            await iot.UpdateCaCertificateAsync(new IotUpdateCaCertificateRequest(caCertificateId) { NewStatus = IotCertificateStatus.Inactive }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await iot.DeleteCaCertificateAsync(caCertificateId, cancellationToken).ConfigureAwait(false);
+        return new CaUnregistration(caCertificateId, true, removed, left);
+    }
+
+    /// <summary>
+    /// Removes the IoT policy, role alias and IAM role (whichever are named), in that order. Each is removed only when it
+    /// is the module's shape (the policy allows exactly iot:AssumeRoleWithCertificate on the alias; the alias points at
+    /// the named role; the role trusts exactly credentials.iot.amazonaws.com) unless <paramref name="force"/>; a policy
+    /// still attached to certificates is refused unless forced (forcing detaches it: those devices lose credentials).
+    /// </summary>
+    public static async Task<IReadOnlyList<TearDownStep>> RemoveCredentialProviderAsync(AwsSession session, string? roleName, string? roleAlias, string? policyName, bool force,
+        Func<string, string, Task<bool>>? shouldProcess, CancellationToken cancellationToken = default)
+    {
+        var steps = new List<TearDownStep>();
+        var iot = session.Iot;
+
+        if (policyName is not null)
+        {
+            steps.Add(await Step("IotPolicy", policyName, async () =>
+            {
+                var policy = await iot.GetPolicyAsync(policyName, cancellationToken).ConfigureAwait(false);
+                string? problem = force ? null : NotModuleShaped(policy.PolicyDocument, roleAlias);
+                if (problem is not null)
+                {
+                    return ("Refused", problem + "; use -Force to remove it anyway");
+                }
+
+                var targets = await iot.ListAllTargetsForPolicyAsync(policyName, 250, cancellationToken).ConfigureAwait(false);
+                if (targets.Count > 0 && !force)
+                {
+                    return ("Refused", $"it is attached to {targets.Count} principal(s); remove those devices first, or use -Force to detach it (they lose credentials)");
+                }
+
+                if (shouldProcess is not null && !await shouldProcess(policyName, $"Delete IoT policy{(targets.Count > 0 ? $", detaching it from {targets.Count} principal(s)" : string.Empty)}").ConfigureAwait(false))
+                {
+                    return ("Skipped", "not confirmed");
+                }
+
+                foreach (string target in targets)
+                {
+                    await iot.DetachPolicyAsync(policyName, target, cancellationToken).ConfigureAwait(false);
+                }
+
+                await iot.DeletePolicyAsync(policyName, cancellationToken).ConfigureAwait(false);
+                return ("Removed", targets.Count > 0 ? $"detached from {targets.Count} principal(s) first" : "deleted");
+            }).ConfigureAwait(false));
+        }
+
+        if (roleAlias is not null)
+        {
+            steps.Add(await Step("RoleAlias", roleAlias, async () =>
+            {
+                var alias = await iot.DescribeRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
+                if (!force && roleName is not null && !string.Equals(AwsNames.RoleNameFromArn(alias.RoleArn), roleName, StringComparison.Ordinal))
+                {
+                    return ("Refused", $"it points at {alias.RoleArn}, not role '{roleName}'; use -Force to remove it anyway");
+                }
+
+                if (shouldProcess is not null && !await shouldProcess(roleAlias, "Delete role alias").ConfigureAwait(false))
+                {
+                    return ("Skipped", "not confirmed");
+                }
+
+                await iot.DeleteRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
+                return ("Removed", "deleted");
+            }).ConfigureAwait(false));
+        }
+
+        if (roleName is not null)
+        {
+            steps.Add(await Step("IamRole", roleName, async () =>
+            {
+                var role = await session.Iam.GetRoleAsync(roleName, cancellationToken).ConfigureAwait(false);
+                if (!force && !PolicyJson.SameMeaning(role.AssumeRolePolicyDocument, CredentialProviderProvisioner.TrustPolicyDocument))
+                {
+                    return ("Refused", "its trust policy is not the module's (credentials.iot.amazonaws.com only); use -Force to remove it anyway");
+                }
+
+                var managed = await session.Iam.ListAllAttachedRolePoliciesAsync(roleName, null, cancellationToken).ConfigureAwait(false);
+                var inline = await session.Iam.ListAllRolePoliciesAsync(roleName, cancellationToken).ConfigureAwait(false);
+                if (shouldProcess is not null && !await shouldProcess(roleName, $"Delete IAM role (detaching {managed.Count} managed and deleting {inline.Count} inline policies)").ConfigureAwait(false))
+                {
+                    return ("Skipped", "not confirmed");
+                }
+
+                foreach (var policy in managed)
+                {
+                    await session.Iam.DetachRolePolicyAsync(roleName, policy.PolicyArn, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (string policy in inline)
+                {
+                    await session.Iam.DeleteRolePolicyAsync(roleName, policy, cancellationToken).ConfigureAwait(false);
+                }
+
+                await session.Iam.DeleteRoleAsync(roleName, cancellationToken).ConfigureAwait(false);
+                return ("Removed", $"deleted, with {managed.Count} managed polic(ies) detached and {inline.Count} inline deleted");
+            }).ConfigureAwait(false));
+        }
+
+        return steps;
+
+        // The module's policy allows exactly iot:AssumeRoleWithCertificate on one role alias (with or without the
+        // attached-thing condition); when an alias is named, that one.
+        static string? NotModuleShaped(string? document, string? alias)
+        {
+            string? resource = null;
+            try
+            {
+                using var parsed = System.Text.Json.JsonDocument.Parse(document ?? string.Empty);
+                var statements = parsed.RootElement.GetProperty("Statement");
+                var statement = statements.ValueKind == System.Text.Json.JsonValueKind.Array && statements.GetArrayLength() == 1 ? statements[0] : statements;
+                var value = statement.GetProperty("Resource");
+                resource = value.ValueKind == System.Text.Json.JsonValueKind.Array && value.GetArrayLength() == 1 ? value[0].GetString() : value.GetString();
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+            }
+
+            if (resource is null || resource.IndexOf(":rolealias/", StringComparison.Ordinal) < 0)
+            {
+                return "its document is not the module's (iot:AssumeRoleWithCertificate on one role alias)";
+            }
+
+            if (!PolicyJson.SameMeaning(document, CredentialProviderProvisioner.BuildRoleAliasPolicyDocument(resource, requireAttachedThing: true))
+                && !PolicyJson.SameMeaning(document, CredentialProviderProvisioner.BuildRoleAliasPolicyDocument(resource, requireAttachedThing: false)))
+            {
+                return "its document is not the module's (iot:AssumeRoleWithCertificate on one role alias)";
+            }
+
+            return alias is not null && !resource.EndsWith(":rolealias/" + alias, StringComparison.Ordinal)
+                ? $"it is for another role alias ({resource})"
+                : null;
+        }
+
+        async Task<TearDownStep> Step(string kind, string name, Func<Task<(string Outcome, string Detail)>> run)
+        {
+            try
+            {
+                var (outcome, detail) = await run().ConfigureAwait(false);
+                return new TearDownStep(kind, name, outcome, detail);
+            }
+            catch (AwsServiceException e) when (e.IsNotFound)
+            {
+                return new TearDownStep(kind, name, "NotFound", "it does not exist");
+            }
+        }
+    }
+}
