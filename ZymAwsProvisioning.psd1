@@ -13,12 +13,17 @@
     FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
     CmdletsToExport      = @(
         'Approve-ZymDeviceCsr'
+        'Disable-ZymCertificateAuthority'
+        'Disable-ZymDevice'
+        'Enable-ZymCertificateAuthority'
+        'Enable-ZymDevice'
         'Get-ZymAwsCredential'
         'Get-ZymCertificateInfo'
         'Get-ZymCredentialProviderEndpoint'
+        'Get-ZymDevice'
         'Get-ZymDeviceId'
-        'Get-ZymProvisionerPolicy'
         'Get-ZymkeyInfo'
+        'Get-ZymProvisionerPolicy'
         'Import-ZymCertificateAuthority'
         'Initialize-ZymCredentialProvider'
         'Install-ZymCredentialProcess'
@@ -30,9 +35,12 @@
         'New-ZymIotPolicy'
         'New-ZymRoleAlias'
         'Register-ZymCaWithAws'
+        'Remove-ZymCredentialProvider'
+        'Remove-ZymDevice'
         'Start-ZymCredentialEndpoint'
         'Stop-ZymCredentialEndpoint'
         'Test-ZymDevice'
+        'Unregister-ZymCaWithAws'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

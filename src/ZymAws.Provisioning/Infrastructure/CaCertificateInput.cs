@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using ZymAws.Engine;
 using EnginePki = ZymAws.Engine.Pki;
@@ -30,6 +31,7 @@ internal static class CaCertificateInput
         CertificateAuthority ca => ca.CertificateId,
         CaRegistration registration => registration.CertificateId,
         CertificateInfo info => info.CertificateId,
+        string id when id.Length == 64 && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')) => id,
         _ => TryGetPem(value, resolvePath) is { } pem ? EnginePki.CertificateFacts.Parse(pem).CertificateId : null,
     };
 

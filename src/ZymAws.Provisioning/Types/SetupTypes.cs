@@ -131,6 +131,9 @@ public sealed class CredentialProviderSetup
 
     public string RoleArn => Role.RoleArn;
 
+    /// <summary>The role's name (pipes to Remove-ZymCredentialProvider).</summary>
+    public string RoleName => Role.RoleName;
+
     public SetupStatus RoleStatus => Role.Status;
 
     /// <summary>The role alias name: what New-ZymDeviceCsr -RoleAlias wants.</summary>

@@ -1,0 +1,36 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ZymAws.Engine;
+using ZymAws.Engine.Aws;
+using ZymAws.Engine.Fleet;
+using ZymAws.Provisioning.Infrastructure;
+
+namespace ZymAws.Provisioning.Commands;
+
+/// <summary>
+/// Restores devices silenced with Disable-ZymDevice: their INACTIVE certificates ACTIVE again, so the credentials
+/// provider serves them on their next request. A REVOKED certificate cannot be restored (CertificateRevoked).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Enable, "ZymDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(DeviceStatusChange))]
+public sealed class EnableZymDeviceCommand : DeviceCmdlet
+{
+    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        foreach (var device in Selectors())
+        {
+            try
+            {
+                foreach (var change in await DeviceSwitch.SetStatusAsync(GetSession(), device, IotCertificateStatus.Active, Pipeline.ShouldProcessAsync, cancellationToken).ConfigureAwait(false))
+                {
+                    Pipeline.WriteObject(new DeviceStatusChange(change));
+                }
+            }
+            catch (ZymException e)
+            {
+                Pipeline.WriteError(e, device.Target);
+            }
+        }
+    }
+}
