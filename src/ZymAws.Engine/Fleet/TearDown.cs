@@ -88,7 +88,8 @@ public static class TearDown
     /// Removes the IoT policy, role alias and IAM role (whichever are named), in that order. Each is removed only when it
     /// is the module's shape (the policy allows exactly iot:AssumeRoleWithCertificate on the alias; the alias points at
     /// the named role; the role trusts exactly credentials.iot.amazonaws.com) unless <paramref name="force"/>; a policy
-    /// still attached to certificates is refused unless forced (forcing detaches it: those devices lose credentials).
+    /// still attached to certificates is refused unless forced (forcing detaches it: those devices lose credentials). When one
+    /// is kept (refused, or not confirmed), the ones after it are kept too.
     /// </summary>
     public static async Task<IReadOnlyList<TearDownStep>> RemoveCredentialProviderAsync(AwsSession session, string? roleName, string? roleAlias, string? policyName, bool force,
         Func<string, string, Task<bool>>? shouldProcess, CancellationToken cancellationToken = default)
@@ -128,9 +129,13 @@ public static class TearDown
             }).ConfigureAwait(false));
         }
 
+        // Once a part is kept, the parts it depends on are kept too: an alias without its role, or a policy for a missing
+        // alias, would leave devices refused for a reason nobody chose.
+        bool kept() => steps.Any(s => s.Outcome is "Refused" or "Skipped");
+
         if (roleAlias is not null)
         {
-            steps.Add(await Step("RoleAlias", roleAlias, async () =>
+            steps.Add(kept() ? new TearDownStep("RoleAlias", roleAlias, "Skipped", "kept because the IoT policy was kept") : await Step("RoleAlias", roleAlias, async () =>
             {
                 var alias = await iot.DescribeRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
                 if (!force && roleName is not null && !string.Equals(AwsNames.RoleNameFromArn(alias.RoleArn), roleName, StringComparison.Ordinal))
@@ -150,7 +155,7 @@ public static class TearDown
 
         if (roleName is not null)
         {
-            steps.Add(await Step("IamRole", roleName, async () =>
+            steps.Add(kept() ? new TearDownStep("IamRole", roleName, "Skipped", "kept because a part that uses it was kept") : await Step("IamRole", roleName, async () =>
             {
                 var role = await session.Iam.GetRoleAsync(roleName, cancellationToken).ConfigureAwait(false);
                 if (!force && !PolicyJson.SameMeaning(role.AssumeRolePolicyDocument, CredentialProviderProvisioner.TrustPolicyDocument))
