@@ -7,7 +7,9 @@
     each making a CSR signed inside the Zymkey), the CA host again (certificates) and the provisioning host; then a
     local credentials-provider endpoint, Test-ZymDevice diagnosing a device whose policy an operator detached, every
     device asking for credentials over mutual TLS signed in its Zymkey, and the AWS CLI on a device through an installed
-    credential_process profile. It prints a summary and stops every process it started, also on failure or Ctrl+C.
+    credential_process profile; then one device silenced (refused while the others are served) and restored, the fleet
+    listed, and everything the demo created torn down. It prints a summary and stops every process it started, also on
+    failure or Ctrl+C.
     Called by build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
@@ -161,6 +163,54 @@ Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction Silent
     Write-Host (Get-Content -Raw $cliConfig)
     Write-Host "aws sts get-caller-identity --profile zymkey: $($caller.Arn)"
 
+    Step 'A device is compromised: silence it (its certificate INACTIVE); its next request is refused, the others still get credentials'
+    $victim = $devices[1]
+    $neighbour = $devices[2]
+    $fetch = {
+        param($Device)
+        $line = Invoke-Device -Serial $Device.Serial -KeyDirectory $Device.Folder -Script @"
+`$env:ZYMAWS_DEVICE_DIRECTORY = '$($Device.Folder)'
+try { `$c = Get-ZymAwsCredential -ConnectAddress '$($server.ConnectAddress)' -Refresh; "OK `$(`$c.AccessKeyId)" }
+catch { "REFUSED `$(`$_.FullyQualifiedErrorId.Split(',')[0])" }
+"@
+        "$($line | Select-Object -Last 1)".Trim()
+    }
+    $silenced = Disable-ZymDevice -ThingName $victim.ThingName @aws
+    $silenced | Format-Table ThingName, PreviousStatus, Status, Changed -AutoSize | Out-Host
+    $victimSilenced = & $fetch $victim
+    $neighbourDuring = & $fetch $neighbour
+    Write-Host "$($victim.ThingName): $victimSilenced"
+    Write-Host "$($neighbour.ThingName): $neighbourDuring"
+
+    Step 'Restore it: its certificate ACTIVE again, and it gets credentials'
+    Enable-ZymDevice -ThingName $victim.ThingName @aws | Format-Table ThingName, PreviousStatus, Status, Changed -AutoSize | Out-Host
+    $victimRestored = & $fetch $victim
+    Write-Host "$($victim.ThingName): $victimRestored"
+
+    Step 'The fleet as Get-ZymDevice sees it (read by pages; one call per device)'
+    $listed = @(Get-ZymDevice @aws -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { Write-Host "VERBOSE: $($_.Message)" } else { $_ } })
+    $listed | Format-Table ThingName, Status, Policies, CredentialsReady, FailedCheck -AutoSize | Out-Host
+
+    Step 'Teardown: every device, the CA registration and the credentials provider removed; moto holds nothing the demo created'
+    $removals = $listed | Remove-ZymDevice -Confirm:$false @aws
+    $unregistered = $registration | Unregister-ZymCaWithAws -Confirm:$false @aws
+    $providerGone = $setup | Remove-ZymCredentialProvider -Confirm:$false @aws
+    $providerGone | Format-Table Kind, Name, Outcome -AutoSize | Out-Host
+    $env:AWS_ACCESS_KEY_ID = 'demo'; $env:AWS_SECRET_ACCESS_KEY = 'demo'
+    try {
+        $cli = { param([string[]] $a) ((& aws --endpoint-url $url --region us-east-1 --output json @a) | ConvertFrom-Json) }
+        $leftovers = [pscustomobject]@{
+            Things          = @((& $cli @('iot', 'list-things')).things).Count
+            Certificates    = @((& $cli @('iot', 'list-certificates')).certificates).Count
+            CaCertificates  = @((& $cli @('iot', 'list-ca-certificates')).certificates).Count
+            Policies        = @((& $cli @('iot', 'list-policies')).policies).Count
+            RoleAliases     = @((& $cli @('iot', 'list-role-aliases')).roleAliases).Count
+            Roles           = @((& $cli @('iam', 'list-roles')).Roles | Where-Object RoleName -eq 'credential_helper').Count
+        }
+    }
+    finally { Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue }
+    $leftovers | Format-List | Out-Host
+
     Step 'Summary'
     $provisioned = @($results | Where-Object Status -eq 'Provisioned').Count
     $complete = @($fleet | Where-Object { $_.Certificates -eq 1 -and $_.CertificateStatus -eq 'ACTIVE' -and $_.Policy -eq 'credentialHelper' }).Count
@@ -175,11 +225,20 @@ Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction Silent
     Write-Host "Test-ZymDevice:       $(@($readiness | Where-Object Ready).Count) ready; diagnosed $(($diagnosed | ForEach-Object { "$($_.ThingName) ($($_.FailedCheck): $($_.HttpStatus) $($_.Message))" }) -join ', ')"
     Write-Host "Device credentials:   $got of $DeviceCount devices got credentials through the local endpoint; refused: $(($refused.ThingName) -join ', ')"
     Write-Host "AWS CLI on a device:  $($caller.Arn)"
+    Write-Host "Silenced:             $($victim.ThingName) -> $victimSilenced (meanwhile $($neighbour.ThingName) -> $($neighbourDuring.Split(' ')[0])); restored -> $($victimRestored.Split(' ')[0])"
+    Write-Host "Get-ZymDevice:        $($listed.Count) devices, $(@($listed | Where-Object CredentialsReady).Count) would get credentials"
+    Write-Host ("Teardown:             {0} devices removed, CA deleted: {1}, provider: {2}; left in moto: {3} things, {4} certificates, {5} CAs, {6} policies, {7} aliases, {8} roles" -f `
+        @($removals | Where-Object Complete).Count, $unregistered.Deleted, (($providerGone.Outcome | Sort-Object -Unique) -join '/'), $leftovers.Things, $leftovers.Certificates,
+        $leftovers.CaCertificates, $leftovers.Policies, $leftovers.RoleAliases, $leftovers.Roles)
     if ($provisioned -ne $DeviceCount -or $complete -ne $DeviceCount) { throw "The fleet is not complete: $provisioned provisioned, $complete complete." }
     if ($got -ne $DeviceCount - 1 -or @($refused).Count -ne 1 -or $refused[0].ThingName -ne $slipped.ThingName -or @($diagnosed).Count -ne 1 -or $diagnosed[0].ThingName -ne $slipped.ThingName) {
         throw "Device credentials: expected every device but $($slipped.ThingName) to get credentials, and only it to be diagnosed."
     }
     if ($caller.Arn -notlike 'arn:aws:sts::*:assumed-role/credential_helper/*') { throw "The AWS CLI on the device is not the role: $($caller.Arn)" }
+    if ($victimSilenced -ne 'REFUSED CredentialCertificateRefused' -or -not $neighbourDuring.StartsWith('OK ') -or -not $victimRestored.StartsWith('OK ')) {
+        throw "Silencing: expected $($victim.ThingName) refused while silenced and served once restored, and $($neighbour.ThingName) served throughout."
+    }
+    if (($leftovers.PSObject.Properties.Value | Measure-Object -Sum).Sum -ne 0 -or -not $unregistered.Deleted) { throw "The teardown left something in moto: $($leftovers | Out-String)" }
     Write-Host ("Demo finished in {0:n1} s." -f $started.Elapsed.TotalSeconds) -ForegroundColor Green
 }
 finally {
