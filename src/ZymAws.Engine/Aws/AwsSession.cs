@@ -19,13 +19,13 @@ public sealed class AwsSession : IDisposable
     private readonly AwsRequestPipeline _pipeline;
     private bool _disposed;
 
-    private AwsSession(AwsResolvedConnection connection, string? endpointUrl, AwsClientSettings settings, IEngineLog log)
+    private AwsSession(AwsResolvedConnection connection, EndpointUrls endpoints, AwsClientSettings settings, IEngineLog log)
     {
         Region = connection.Region;
         RegionSource = connection.RegionSource;
         CredentialSource = connection.CredentialSource;
         Credentials = connection.Credentials;
-        EndpointUrl = endpointUrl;
+        EndpointUrl = endpoints.Iot;
         if (settings.SharedHandler is not null)
         {
             _http = new HttpClient(settings.SharedHandler, disposeHandler: false);
@@ -39,9 +39,9 @@ public sealed class AwsSession : IDisposable
         // Timeouts are per attempt (AwsClientSettings.AttemptTimeout), enforced with cancellation.
         _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
         var pipeline = _pipeline = new AwsRequestPipeline(connection.Credentials, settings, log, _http);
-        Iot = new IotClient(pipeline, AwsServiceEndpoint.ForIot(Region, endpointUrl));
-        Iam = new IamClient(pipeline, AwsServiceEndpoint.ForIam(Region, endpointUrl));
-        _sts = new StsClient(pipeline, connection.Credentials, Region, endpointUrl, _http, settings.AttemptTimeout);
+        Iot = new IotClient(pipeline, AwsServiceEndpoint.ForIot(Region, endpoints.Iot));
+        Iam = new IamClient(pipeline, AwsServiceEndpoint.ForIam(Region, endpoints.Iam));
+        _sts = new StsClient(pipeline, connection.Credentials, Region, endpoints.Sts, _http, settings.AttemptTimeout);
     }
 
     /// <summary>The region in use, e.g. "us-west-2".</summary>
@@ -53,7 +53,7 @@ public sealed class AwsSession : IDisposable
     /// <summary>Where the credentials came from, e.g. "profile 'dev' ('/home/me/.aws/credentials' ...)"; never a secret.</summary>
     public string CredentialSource { get; }
 
-    /// <summary>The -EndpointUrl override, if any.</summary>
+    /// <summary>The IoT endpoint override in use (-EndpointUrl, AWS_ENDPOINT_URL_IOT or AWS_ENDPOINT_URL), if any.</summary>
     public string? EndpointUrl { get; }
 
     /// <summary>AWS operations called through this session so far (each once, whatever its retries): for benchmarks and "calls per device".</summary>
@@ -87,16 +87,11 @@ public sealed class AwsSession : IDisposable
         settings ??= new AwsClientSettings();
         log ??= NullEngineLog.Instance;
         settings.Validate();
-        string? endpointUrl = string.IsNullOrWhiteSpace(options.EndpointUrl) ? null : options.EndpointUrl!.Trim();
-        if (endpointUrl is not null)
-        {
-            AwsServiceEndpoint.ParseEndpointUrl(endpointUrl);
-        }
-
+        var endpoints = EndpointUrls.From(options);
         var connection = new AwsCredentialResolver(options).Resolve();
         log.Verbose($"AWS credentials from {connection.CredentialSource}; region {connection.Region} from {connection.RegionSource}" +
-            (endpointUrl is null ? "." : $"; endpoint override {endpointUrl}."));
-        return new AwsSession(connection, endpointUrl, settings, log);
+            (endpoints.Describe() is { } overridden ? $"; endpoint override {overridden}." : "."));
+        return new AwsSession(connection, endpoints, settings, log);
     }
 
     /// <summary>Releases the HttpClient (and the handler if the session created it).</summary>
@@ -115,4 +110,47 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>A secret-free summary.</summary>
     public override string ToString() => $"AwsSession(Region={Region}, Credentials from {CredentialSource})";
+
+    /// <summary>
+    /// Endpoint overrides per service: -EndpointUrl for all three; else the standard variables the AWS CLI v2 and the SDKs
+    /// honour, AWS_ENDPOINT_URL_IOT / _IAM / _STS, then AWS_ENDPOINT_URL (ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+    /// is true). A rehearsal against an emulator then needs no parameter.
+    /// </summary>
+    private sealed class EndpointUrls
+    {
+        public string? Iot { get; private set; }
+
+        public string? Iam { get; private set; }
+
+        public string? Sts { get; private set; }
+
+        public static EndpointUrls From(AwsConnectionOptions options)
+        {
+            string? given = Clean(options.EndpointUrl);
+            string? Env(string name) => Clean(options.GetEnvironmentVariable(name));
+            bool ignore = string.Equals(Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase);
+            string? all = given ?? (ignore ? null : Env("AWS_ENDPOINT_URL"));
+            var urls = new EndpointUrls
+            {
+                Iot = given ?? (ignore ? null : Env("AWS_ENDPOINT_URL_IOT")) ?? all,
+                Iam = given ?? (ignore ? null : Env("AWS_ENDPOINT_URL_IAM")) ?? all,
+                Sts = given ?? (ignore ? null : Env("AWS_ENDPOINT_URL_STS")) ?? all,
+            };
+            foreach (string? url in new[] { urls.Iot, urls.Iam, urls.Sts })
+            {
+                if (url is not null)
+                {
+                    AwsServiceEndpoint.ParseEndpointUrl(url);
+                }
+            }
+
+            return urls;
+        }
+
+        public string? Describe() => Iot is null && Iam is null && Sts is null ? null
+            : Iot == Iam && Iam == Sts ? Iot
+            : $"iot {Iot ?? "(AWS)"}, iam {Iam ?? "(AWS)"}, sts {Sts ?? "(AWS)"}";
+
+        private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
 }

@@ -118,6 +118,14 @@ public sealed class IamClient
         await CallAsync("DeleteRolePolicy", form, roleName + "/" + policyName, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>ListRoles, the first page (up to 1000): role names.</summary>
+    public async Task<IReadOnlyList<string>> ListRolesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await CallAsync("ListRoles", new FormBuilder("ListRoles", Version).Add("MaxItems", 1000), null, cancellationToken).ConfigureAwait(false);
+        return Child(result, "Roles")?.Elements().Where(e => e.Name.LocalName == "member").Select(m => Text(m, "RoleName") ?? string.Empty).Where(n => n.Length > 0).ToList()
+            ?? new List<string>();
+    }
+
     /// <summary>DeleteRole (its managed policies detached and inline policies deleted first).</summary>
     public async Task DeleteRoleAsync(string roleName, CancellationToken cancellationToken = default)
     {

@@ -281,4 +281,59 @@ public sealed class CredentialResolutionTests : IDisposable
     }
 
     public sealed record ForeignImmutable(string AccessKey, string SecretKey, string? Token);
+
+    [Fact]
+    public void StoredAwsCredentials_HoldingAProfileName_UsesThatProfile()
+    {
+        _env["HOME"] = _home;
+        _env["AWS_SHARED_CREDENTIALS_FILE"] = _credentialsFile;
+        using var session = Create(Options(o => o.StoredCredentials = "dev"));
+        Assert.Equal("AKIDDEV", AccessKeyOf(session));
+        Assert.Equal("ap-southeast-2", session.Region);
+        Assert.Contains("$StoredAWSCredentials", session.CredentialSource, StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ZymException>(() => Create(Options(o => o.StoredCredentials = "nosuch")));
+        Assert.Equal("AwsProfileNotFound", ex.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("eu-wset-1", "eu-west-1")]
+    [InlineData("us-esat-1", "us-east-1")]
+    [InlineData("ap-southeast-22", "ap-southeast-2")]
+    public void AMistypedRegion_IsCaughtBeforeTheNetwork_WithTheNearestOne(string typed, string suggested)
+    {
+        var ex = Assert.Throws<ZymException>(() => Create(Options(o => { o.AccessKey = "a"; o.SecretKey = "b"; o.Region = typed; })));
+        Assert.Equal("AwsRegionUnknown", ex.ErrorId);
+        Assert.Contains($"did you mean '{suggested}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("us-east-1", AwsRegions.All);
+    }
+
+    [Fact]
+    public void AnyRegion_IsAccepted_AgainstAnEmulator()
+    {
+        using var session = Create(Options(o => { o.AccessKey = "a"; o.SecretKey = "b"; o.Region = "local-rehearsal-1"; o.EndpointUrl = "http://127.0.0.1:1"; }));
+        Assert.Equal("local-rehearsal-1", session.Region);
+    }
+
+    [Fact]
+    public void TheStandardEndpointVariables_AreHonoured_ServiceFirst()
+    {
+        _env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566";
+        _env["AWS_ENDPOINT_URL_IAM"] = "http://127.0.0.1:4567";
+        using (var session = Create(Options(o => { o.AccessKey = "a"; o.SecretKey = "b"; o.Region = "us-east-1"; })))
+        {
+            Assert.Equal(new Uri("http://127.0.0.1:4566/"), session.Iot.Endpoint);
+            Assert.Equal(new Uri("http://127.0.0.1:4567/"), session.Iam.Endpoint);
+            Assert.Equal("http://127.0.0.1:4566", session.EndpointUrl);
+        }
+
+        using (var given = Create(Options(o => { o.AccessKey = "a"; o.SecretKey = "b"; o.Region = "us-east-1"; o.EndpointUrl = "http://127.0.0.1:5000"; })))
+        {
+            Assert.Equal(new Uri("http://127.0.0.1:5000/"), given.Iam.Endpoint);
+        }
+
+        _env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
+        using var ignored = Create(Options(o => { o.AccessKey = "a"; o.SecretKey = "b"; o.Region = "us-east-1"; }));
+        Assert.Equal(new Uri("https://iot.us-east-1.amazonaws.com/"), ignored.Iot.Endpoint);
+    }
 }

@@ -75,7 +75,19 @@ internal sealed class AwsCredentialResolver
             return (FromProfile(profile, store), $"profile '{profile.Name}' ({DescribeStore()})", profile);
         }
 
-        // 4. $StoredAWSCredentials (Set-AWSCredential)
+        // 4. $StoredAWSCredentials (Set-AWSCredential): a credentials object, or the name of a profile (-StoreAs / -ProfileName).
+        if (_options.StoredCredentials is string storedProfile && storedProfile.Trim().Length > 0)
+        {
+            var store = new CredentialProfileStoreChain(DefaultCredentialsFile());
+            if (!store.TryGetProfile(storedProfile.Trim(), out var profile))
+            {
+                throw new ZymException("AwsProfileNotFound", ZymErrorCategory.ObjectNotFound,
+                    $"The AWS profile '{storedProfile}' named by $StoredAWSCredentials was not found in {DescribeDefaultStore()}.", storedProfile);
+            }
+
+            return (FromProfile(profile, store), $"profile '{profile.Name}' from $StoredAWSCredentials ({DescribeDefaultStore()})", profile);
+        }
+
         if (_options.StoredCredentials is not null)
         {
             if (ForeignAwsCredentials.TryAdapt(_options.StoredCredentials, out var stored, out string storedType))
@@ -205,7 +217,7 @@ internal sealed class AwsCredentialResolver
         }
     }
 
-    private static string Validate(string region, string origin)
+    private string Validate(string region, string origin)
     {
         string trimmed = region.Trim();
         foreach (char c in trimmed)
@@ -217,8 +229,21 @@ internal sealed class AwsCredentialResolver
             }
         }
 
-        return trimmed.ToLowerInvariant();
+        // A mistyped region fails before the network, with the nearest real one. Not against an emulator (an endpoint
+        // override), which answers for whatever region it is given.
+        string name = trimmed.ToLowerInvariant();
+        if (!HasEndpointOverride() && !AwsRegions.IsKnown(name))
+        {
+            string? nearest = AwsRegions.Nearest(name);
+            throw new ZymException("AwsRegionUnknown", ZymErrorCategory.InvalidArgument,
+                $"'{region}' (from {origin}) is not an AWS region" + (nearest is null ? "." : $"; did you mean '{nearest}'?"), region);
+        }
+
+        return name;
     }
+
+    private bool HasEndpointOverride() =>
+        !string.IsNullOrWhiteSpace(_options.EndpointUrl) || !string.IsNullOrWhiteSpace(Env("AWS_ENDPOINT_URL")) || !string.IsNullOrWhiteSpace(Env("AWS_ENDPOINT_URL_IOT"));
 
     private AWSCredentials FromProfile(CredentialProfile profile, ICredentialProfileSource source)
     {

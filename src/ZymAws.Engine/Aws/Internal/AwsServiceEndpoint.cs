@@ -73,10 +73,7 @@ internal sealed class AwsServiceEndpoint
         return new AwsServiceEndpoint("iam", uri, signingRegion, "iam", AwsErrorFormat.Xml);
     }
 
-    internal static string DnsSuffix(string region)
-    {
-        return region.StartsWith("cn-", StringComparison.OrdinalIgnoreCase) ? "amazonaws.com.cn" : "amazonaws.com";
-    }
+    internal static string DnsSuffix(string region) => CredentialEndpointName.DnsSuffix(region);
 
     internal static Uri ParseEndpointUrl(string endpointUrl)
     {
