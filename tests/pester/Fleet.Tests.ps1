@@ -66,6 +66,18 @@ Describe 'Get-ZymDevice' {
         $detailed = Get-ZymDevice -ThingName 'list-mod-1' -Detailed @script:Aws
         $detailed.Certificates[0].NotAfter | Should -BeGreaterThan ([DateTime]::UtcNow)
     }
+
+    It 'names a thing it cannot find, and a CA that is not registered' {
+        $found = @(Get-ZymDevice -ThingName 'list-mod-1', 'no-such-device' @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $found.ThingName | Should -Be 'list-mod-1'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ThingNotFound,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[0].TargetObject | Should -Be 'no-such-device'
+
+        $other = New-ZymCertificateAuthority -Path (Join-Path $TestDrive 'unregistered-ca') -Subject 'CN=Never Registered' -NoPassphrase
+        { Get-ZymDevice -CertificateAuthority $other @script:Aws -ErrorAction Stop } | Should -Throw -ErrorId 'CaCertificateNotRegistered*'
+    }
 }
 
 Describe 'Disable-ZymDevice / Enable-ZymDevice' {
@@ -104,6 +116,16 @@ Describe 'Disable-ZymDevice / Enable-ZymDevice' {
         Enable-ZymDevice 'revoke-1' @script:Aws -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'CertificateRevoked,*'
         Request-Credential $device | Should -BeNullOrEmpty
+        # Already silenced: disabling again is no error and changes nothing.
+        $again = Disable-ZymDevice 'revoke-1' @script:Aws
+        $again.Changed | Should -BeFalse
+        $again.Status | Should -Be 'REVOKED'
+    }
+
+    It 'will not revoke when it cannot ask, unless -Force' {
+        New-FleetDevice 'revoke-2' | Out-Null
+        { Disable-ZymDevice 'revoke-2' -Revoke -Confirm:$false @script:Aws -ErrorAction Stop } | Should -Throw -ErrorId 'RevokeNeedsForce*'
+        (Get-ZymDevice 'revoke-2' @script:Aws).Status | Should -Be 'ACTIVE'
     }
 }
 
@@ -159,7 +181,13 @@ Describe 'Remove-ZymDevice, Unregister-ZymCaWithAws, Remove-ZymCredentialProvide
 
         $unregistered = $registration | Unregister-ZymCaWithAws -RemoveDevices -Confirm:$false @script:Aws
         $unregistered.Deleted | Should -BeTrue
-        $unregistered.DevicesRemoved | Should -Be 3
+        $unregistered.CertificatesRemoved | Should -Be 3
+        # Again: nothing to do, and no error.
+        $again = $registration | Unregister-ZymCaWithAws -Confirm:$false @script:Aws
+        $again.WasNotRegistered | Should -BeTrue
+        # -WhatIf: each part is read and shown, nothing is written and nothing goes.
+        Remove-ZymCredentialProvider -RoleName 'tdRole' -RoleAlias 'tdAlias' -PolicyName 'tdPolicy' -WhatIf @script:Aws | Should -BeNullOrEmpty
+        (Invoke-AwsCli $script:Moto iam get-role --role-name tdRole).Role.RoleName | Should -Be 'tdRole'
         $removed = @(Remove-ZymCredentialProvider -RoleName 'tdRole' -RoleAlias 'tdAlias' -PolicyName 'tdPolicy' -Confirm:$false @script:Aws)
         $removed.Outcome | Should -Be @('Removed', 'Removed', 'Removed')
 

@@ -418,6 +418,19 @@ public sealed class IotClient
         return Pager.AllAsync("ListTargetsForPolicy", marker => ListTargetsForPolicyAsync(policyName, pageSize, marker, cancellationToken));
     }
 
+    /// <summary>ListPolicyVersions: (version id, whether it is the default).</summary>
+    public async Task<IReadOnlyList<(string VersionId, bool IsDefault)>> ListPolicyVersionsAsync(string policyName, CancellationToken cancellationToken = default)
+    {
+        var json = await CallAsync("ListPolicyVersions", HttpMethod.Get, "/policies/" + Seg(policyName) + "/version", policyName, null, cancellationToken).ConfigureAwait(false);
+        return json.Arr("policyVersions").Select(v => (v.Str("versionId") ?? string.Empty, v.TryGetProperty("isDefaultVersion", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.True)).ToList();
+    }
+
+    /// <summary>DeletePolicyVersion (not the default version).</summary>
+    public async Task DeletePolicyVersionAsync(string policyName, string versionId, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("DeletePolicyVersion", HttpMethod.Delete, "/policies/" + Seg(policyName) + "/version/" + Seg(versionId), policyName, null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>DeletePolicy (it must be attached to nothing, and have no versions besides the default).</summary>
     public async Task DeletePolicyAsync(string policyName, CancellationToken cancellationToken = default)
     {

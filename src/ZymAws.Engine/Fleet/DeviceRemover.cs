@@ -34,13 +34,16 @@ public sealed class DeviceRemoval
     public ZymException? Error { get; internal set; }
 
     /// <summary>True when there was nothing to remove.</summary>
-    public bool NothingToDo => CertificatesDeleted.Count == 0 && PoliciesDetached.Count == 0 && !ThingDeleted && Error is null;
+    public bool NothingToDo => CertificatesDeleted.Count == 0 && PoliciesDetached.Count == 0 && !ThingDeleted && Error is null && !Declined;
+
+    /// <summary>True when the removal was not confirmed (-WhatIf, or answered No): nothing was done.</summary>
+    public bool Declined { get; internal set; }
 }
 
 /// <summary>
-/// Remove-ZymDevice's engine: a device's certificates silenced first (INACTIVE, so a half-removed device is already cut
-/// off), their policies and things detached, the certificates deleted, then the thing deleted when no other certificate
-/// is attached. Every step reads AWS before it acts, so removal is idempotent and needs no journal: an interrupted or
+/// Remove-ZymDevice's engine: a device's certificates (all of the thing's, or the one named) silenced first (INACTIVE, so a
+/// half-removed device is already cut off), their policies and things detached, the certificates deleted, then the thing
+/// (when one is named) deleted when no other certificate is attached. Every step reads AWS before it acts, so removal is idempotent and needs no journal: an interrupted or
 /// failed removal is finished by running it again, and the result names what is left meanwhile. A REVOKED certificate is
 /// deleted too (REVOKED is not ACTIVE).
 /// </summary>
@@ -67,10 +70,11 @@ public static class DeviceRemover
         }
 
         string what = device.CertificateId is not null
-            ? $"Delete certificate {device.CertificateId} (deactivated first, policies and things detached)"
+            ? $"Delete certificate {device.CertificateId} (deactivated first, policies and things detached)" + (device.ThingName is null ? string.Empty : $", then thing '{device.ThingName}' when nothing else is attached")
             : $"Delete thing '{device.ThingName}' and its {certificates.Count} certificate(s) (deactivated first, policies detached)";
         if (shouldProcess is not null && !await shouldProcess(device.ToString(), what).ConfigureAwait(false))
         {
+            removal.Declined = true;
             return removal;
         }
 
@@ -124,9 +128,9 @@ public static class DeviceRemover
             }
         }
 
-        if (device.CertificateId is not null)
+        if (device.ThingName is null)
         {
-            removal.ThingKept = "only the certificate was asked to go";
+            removal.ThingKept = "only the certificate was named; the things it was attached to are kept";
             return removal;
         }
 

@@ -35,7 +35,11 @@ public sealed class DeviceSelector
 }
 
 /// <summary>What happened to one certificate's status.</summary>
-public sealed record CertificateStatusChange(string? ThingName, string CertificateId, string PreviousStatus, string Status, bool Changed);
+public sealed record CertificateStatusChange(string? ThingName, string CertificateId, string PreviousStatus, string Status, bool Changed)
+{
+    /// <summary>Why this certificate could not be set (the others of the device were), or null.</summary>
+    public ZymException? Error { get; init; }
+}
 
 /// <summary>What happened to a CA's status, and how many device certificates it governs.</summary>
 public sealed record CaStatusChange(string CaCertificateId, string PreviousStatus, string Status, bool Changed, int Certificates, int ActiveCertificates);
@@ -89,9 +93,11 @@ public static class DeviceSwitch
 
     /// <summary>
     /// Sets every certificate the selector names to <paramref name="status"/> (ACTIVE, INACTIVE or REVOKED), asking
-    /// <paramref name="shouldProcess"/> before each change. A REVOKED certificate cannot be made ACTIVE or INACTIVE again.
+    /// <paramref name="shouldProcess"/> before each change; each certificate on its own. A REVOKED certificate is already
+    /// silenced (disabling it changes nothing) and cannot be made ACTIVE again: that one is an error
+    /// (<see cref="CertificateStatusChange.Error"/>, CertificateRevoked) and the others go on.
     /// </summary>
-    /// <exception cref="ZymException">ThingNotFound, CertificateNotFound, DeviceHasNoCertificate, CertificateRevoked, AWS errors.</exception>
+    /// <exception cref="ZymException">ThingNotFound, CertificateNotFound, DeviceHasNoCertificate.</exception>
     public static async Task<IReadOnlyList<CertificateStatusChange>> SetStatusAsync(AwsSession session, DeviceSelector device, string status,
         Func<string, string, Task<bool>>? shouldProcess, CancellationToken cancellationToken = default)
     {
@@ -105,7 +111,8 @@ public static class DeviceSwitch
         foreach (var (thing, certificate) in certificates)
         {
             string previous = certificate.Status ?? "UNKNOWN";
-            if (string.Equals(previous, status, StringComparison.Ordinal))
+            bool alreadySilenced = previous == IotCertificateStatus.Revoked && status == IotCertificateStatus.Inactive;
+            if (string.Equals(previous, status, StringComparison.Ordinal) || alreadySilenced)
             {
                 changes.Add(new CertificateStatusChange(thing, certificate.CertificateId, previous, previous, false));
                 continue;
@@ -113,9 +120,13 @@ public static class DeviceSwitch
 
             if (previous == IotCertificateStatus.Revoked)
             {
-                throw new ZymException("CertificateRevoked", ZymErrorCategory.InvalidOperation,
-                    $"Certificate {certificate.CertificateId} of '{device}' is REVOKED, which cannot be undone: the device needs a new certificate (New-ZymDeviceCsr, Approve-ZymDeviceCsr, Invoke-ZymDeviceProvisioning).",
-                    device.Target ?? certificate.CertificateId);
+                changes.Add(new CertificateStatusChange(thing, certificate.CertificateId, previous, previous, false)
+                {
+                    Error = new ZymException("CertificateRevoked", ZymErrorCategory.InvalidOperation,
+                        $"Certificate {certificate.CertificateId} of '{device}' is REVOKED, which cannot be undone: the device needs a new certificate (New-ZymDeviceCsr, Approve-ZymDeviceCsr, Invoke-ZymDeviceProvisioning).",
+                        device.Target ?? certificate.CertificateId),
+                });
+                continue;
             }
 
             if (shouldProcess is not null && !await shouldProcess(device.ToString(), $"Set certificate {certificate.CertificateId} from {previous} to {status}").ConfigureAwait(false))

@@ -109,6 +109,9 @@ public sealed class FleetListing
     public long Calls { get; }
 
     public double CallsPerDevice => Devices == 0 ? Calls : (double)Calls / Devices;
+
+    /// <summary>Names given without wildcards for which the account has no thing.</summary>
+    public IReadOnlyList<string> NotFound { get; internal set; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -131,6 +134,12 @@ public static class FleetReader
 
         // Certificates, with status and CA, by pages.
         var cas = (await iot.ListAllCaCertificatesAsync(Page, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.CertificateId, c => c.Status, StringComparer.Ordinal);
+        if (query.CaCertificateId is not null && !cas.ContainsKey(query.CaCertificateId))
+        {
+            throw new ZymException("CaCertificateNotRegistered", ZymErrorCategory.ObjectNotFound,
+                $"CA certificate {query.CaCertificateId} is not registered with AWS IoT in {session.Region}: no device can have a certificate it issued there.", query.CaCertificateId);
+        }
+
         var certificates = new Dictionary<string, FleetEntryCertificate>(StringComparer.Ordinal);
         foreach (string caId in cas.Keys.Where(id => query.CaCertificateId is null || id == query.CaCertificateId))
         {
@@ -188,17 +197,40 @@ public static class FleetReader
 
         string endpointHost = await iot.DescribeEndpointAsync(IotEndpointType.CredentialProvider, cancellationToken).ConfigureAwait(false);
         string? defaultAlias = query.RoleAlias ?? (aliases.Count == 1 ? aliases.Keys.First() : null);
-        var judge = new Judge(session.Region, endpointHost, documents, aliases, defaultAlias);
+        var judge = new Judge(session.Region, endpointHost, documents, aliases, query.RoleAlias, defaultAlias);
 
-        // Things by pages; each thing's certificates (one call), then its entry.
+        // Things by pages (or, for names without wildcards, each named thing); each thing's certificates (one call), then its entry.
         int devices = 0;
+        var notFound = new List<string>();
+        var patterns = query.ThingNames.Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).ToList();
+        bool literal = patterns.Count > 0 && patterns.All(p => p.IndexOfAny(Wildcards) < 0);
         string? token = null;
-        var patterns = query.ThingNames.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
         do
         {
-            var page = await iot.ListThingsAsync(new IotListThingsRequest { MaxResults = Page, NextToken = token }, cancellationToken).ConfigureAwait(false);
-            token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
-            var wanted = page.Items.Where(t => patterns.Count == 0 || patterns.Any(p => PolicyEvaluator.Like(p, t.ThingName, ignoreCase: true))).ToList();
+            List<IotThingSummary> wanted;
+            if (literal)
+            {
+                wanted = new List<IotThingSummary>();
+                foreach (string name in patterns)
+                {
+                    var thing = await DescribeThingAsync(session, name, cancellationToken).ConfigureAwait(false);
+                    if (thing is null)
+                    {
+                        notFound.Add(name);
+                    }
+                    else
+                    {
+                        wanted.Add(thing);
+                    }
+                }
+            }
+            else
+            {
+                var page = await iot.ListThingsAsync(new IotListThingsRequest { MaxResults = Page, NextToken = token }, cancellationToken).ConfigureAwait(false);
+                token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+                wanted = page.Items.Where(t => patterns.Count == 0 || patterns.Any(p => PolicyEvaluator.Like(p, t.ThingName, ignoreCase: true))).ToList();
+            }
+
             var entries = new FleetEntry?[wanted.Count];
             using var gate = new SemaphoreSlim(Math.Max(1, query.Concurrency));
             await Task.WhenAll(wanted.Select(async (thing, index) =>
@@ -225,7 +257,22 @@ public static class FleetReader
         }
         while (token is not null);
 
-        return new FleetListing(devices, session.CallCount - callsBefore);
+        return new FleetListing(devices, session.CallCount - callsBefore) { NotFound = notFound };
+    }
+
+    private static readonly char[] Wildcards = { '*', '?' };
+
+    private static async Task<IotThingSummary?> DescribeThingAsync(AwsSession session, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var thing = await session.Iot.DescribeThingAsync(name, cancellationToken).ConfigureAwait(false);
+            return new IotThingSummary(thing.ThingName, thing.ThingArn) { ThingTypeName = thing.ThingTypeName, Attributes = thing.Attributes, Version = thing.Version };
+        }
+        catch (AwsServiceException e) when (e.IsNotFound)
+        {
+            return null;
+        }
     }
 
     private static async Task<FleetEntry?> EntryAsync(AwsSession session, IotThingSummary thing, Dictionary<string, FleetEntryCertificate> known, Judge judge, FleetQuery query, CancellationToken cancellationToken)
@@ -315,10 +362,12 @@ public static class FleetReader
         private readonly string _endpointHost;
         private readonly Dictionary<string, string> _documents;
         private readonly Dictionary<string, (RoleAliasFacts Alias, RoleFacts? Role)> _aliases;
+        private readonly string? _givenAlias;
         private readonly string? _defaultAlias;
 
-        public Judge(string region, string endpointHost, Dictionary<string, string> documents, Dictionary<string, (RoleAliasFacts, RoleFacts?)> aliases, string? defaultAlias)
+        public Judge(string region, string endpointHost, Dictionary<string, string> documents, Dictionary<string, (RoleAliasFacts, RoleFacts?)> aliases, string? givenAlias, string? defaultAlias)
         {
+            _givenAlias = givenAlias;
             _region = region;
             _endpointHost = endpointHost;
             _documents = documents;
@@ -328,7 +377,8 @@ public static class FleetReader
 
         public CredentialDecision? Evaluate(IotThingSummary thing, FleetEntryCertificate certificate)
         {
-            string? aliasName = certificate.Subject?.RoleAlias ?? _defaultAlias;
+            // The alias the operator names is the one devices are judged for; else the certificate's own OU=; else the account's only one.
+            string? aliasName = _givenAlias ?? certificate.Subject?.RoleAlias ?? _defaultAlias;
             if (aliasName is null)
             {
                 return null;

@@ -11,10 +11,18 @@ using ZymAws.Engine.Diagnostics;
 namespace ZymAws.Engine.Fleet;
 
 /// <summary>What unregistering a CA did.</summary>
-public sealed record CaUnregistration(string CaCertificateId, bool Deleted, int DevicesRemoved, IReadOnlyList<string> Left);
+public sealed record CaUnregistration(string CaCertificateId, bool Deleted, int CertificatesRemoved, IReadOnlyList<string> Left)
+{
+    /// <summary>It was not registered (any more): nothing to do.</summary>
+    public bool WasNotRegistered { get; init; }
+}
 
 /// <summary>What happened to one part of the credentials provider's AWS side.</summary>
-public sealed record TearDownStep(string Kind, string Name, string Outcome, string Detail);
+public sealed record TearDownStep(string Kind, string Name, string Outcome, string Detail)
+{
+    /// <summary>The AWS error of a Failed step.</summary>
+    public ZymException? Error { get; init; }
+}
 
 /// <summary>
 /// Taking down what a rehearsal (or a fleet) created: a CA registration (refused while certificates it issued are still
@@ -23,7 +31,11 @@ public sealed record TearDownStep(string Kind, string Name, string Outcome, stri
 /// </summary>
 public static class TearDown
 {
-    /// <exception cref="ZymException">CaCertificateNotRegistered, CaCertificateInUse, AWS errors.</exception>
+    /// <summary>The Detail of a part skipped because it was not confirmed (or -WhatIf).</summary>
+    public const string NotConfirmed = "not confirmed";
+
+    /// <summary>Null when not confirmed. A CA that is not registered is no error (<see cref="CaUnregistration.WasNotRegistered"/>).</summary>
+    /// <exception cref="ZymException">CaCertificateInUse, AWS errors.</exception>
     public static async Task<CaUnregistration?> UnregisterCaAsync(AwsSession session, string caCertificateId, bool removeDevices,
         Func<string, string, Task<bool>>? shouldProcess, IEngineLog? log = null, CancellationToken cancellationToken = default)
     {
@@ -35,7 +47,8 @@ public static class TearDown
         }
         catch (AwsServiceException e) when (e.IsNotFound)
         {
-            throw new ZymException("CaCertificateNotRegistered", ZymErrorCategory.ObjectNotFound, $"CA certificate {caCertificateId} is not registered with AWS IoT in {session.Region}.", caCertificateId, e);
+            // Already gone: unregistering is idempotent.
+            return new CaUnregistration(caCertificateId, true, 0, Array.Empty<string>()) { WasNotRegistered = true };
         }
 
         var issued = await iot.ListAllCertificatesByCaAsync(caCertificateId, 250, cancellationToken).ConfigureAwait(false);
@@ -54,19 +67,23 @@ public static class TearDown
             return null;
         }
 
+        // Each certificate the CA issued goes (not the devices' other certificates); a thing goes with it when nothing else
+        // is attached to it.
         var left = new List<string>();
         int removed = 0;
         foreach (var certificate in issued)
         {
             var things = await iot.ListAllPrincipalThingsAsync(certificate.CertificateArn, 250, cancellationToken).ConfigureAwait(false);
-            var selectors = things.Count == 0
-                ? new[] { new DeviceSelector(null, certificate.CertificateId, certificate.CertificateId) }
-                : things.Select(t => new DeviceSelector(t, null, t)).ToArray();
-            foreach (var selector in selectors)
+            var removal = await DeviceRemover.RemoveAsync(session, new DeviceSelector(things.FirstOrDefault(), certificate.CertificateId, certificate.CertificateId), null, log, cancellationToken).ConfigureAwait(false);
+            left.AddRange(removal.Left);
+            removed += removal.CertificatesDeleted.Count;
+            foreach (string other in things.Skip(1))
             {
-                var removal = await DeviceRemover.RemoveAsync(session, selector, null, log, cancellationToken).ConfigureAwait(false);
-                left.AddRange(removal.Left);
-                removed += removal.Error is null ? 1 : 0;
+                // A certificate attached to several things: the others go too when it was their only principal.
+                if ((await iot.ListAllThingPrincipalsAsync(other, 250, cancellationToken).ConfigureAwait(false)).Count == 0)
+                {
+                    await iot.DeleteThingAsync(other, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
@@ -116,7 +133,7 @@ public static class TearDown
 
                 if (shouldProcess is not null && !await shouldProcess(policyName, $"Delete IoT policy{(targets.Count > 0 ? $", detaching it from {targets.Count} principal(s)" : string.Empty)}").ConfigureAwait(false))
                 {
-                    return ("Skipped", "not confirmed");
+                    return ("Skipped", NotConfirmed);
                 }
 
                 foreach (string target in targets)
@@ -124,14 +141,24 @@ public static class TearDown
                     await iot.DetachPolicyAsync(policyName, target, cancellationToken).ConfigureAwait(false);
                 }
 
+                // AWS refuses to delete a policy that has versions besides its default one.
+                foreach (var (version, isDefault) in await iot.ListPolicyVersionsAsync(policyName, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!isDefault)
+                    {
+                        await iot.DeletePolicyVersionAsync(policyName, version, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 await iot.DeletePolicyAsync(policyName, cancellationToken).ConfigureAwait(false);
                 return ("Removed", targets.Count > 0 ? $"detached from {targets.Count} principal(s) first" : "deleted");
             }).ConfigureAwait(false));
         }
 
-        // Once a part is kept, the parts it depends on are kept too: an alias without its role, or a policy for a missing
-        // alias, would leave devices refused for a reason nobody chose.
-        bool kept() => steps.Any(s => s.Outcome is "Refused" or "Skipped");
+        // Once a part is kept (refused, failed), the parts it depends on are kept too: an alias without its role, or a policy
+        // for a missing alias, would leave devices refused for a reason nobody chose. A part the operator declined (or
+        // -WhatIf) keeps nothing else: each part has its own question.
+        bool kept() => steps.Any(s => s.Outcome is "Refused" or "Failed" || (s.Outcome == "Skipped" && s.Detail != NotConfirmed));
 
         if (roleAlias is not null)
         {
@@ -145,7 +172,7 @@ public static class TearDown
 
                 if (shouldProcess is not null && !await shouldProcess(roleAlias, "Delete role alias").ConfigureAwait(false))
                 {
-                    return ("Skipped", "not confirmed");
+                    return ("Skipped", NotConfirmed);
                 }
 
                 await iot.DeleteRoleAliasAsync(roleAlias, cancellationToken).ConfigureAwait(false);
@@ -163,11 +190,23 @@ public static class TearDown
                     return ("Refused", "its trust policy is not the module's (credentials.iot.amazonaws.com only); use -Force to remove it anyway");
                 }
 
+                if (!force)
+                {
+                    // Another role alias still pointing at it would leave its devices refused (400).
+                    foreach (string other in await iot.ListAllRoleAliasesAsync(250, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (other != roleAlias && AwsNames.RoleNameFromArn((await iot.DescribeRoleAliasAsync(other, cancellationToken).ConfigureAwait(false)).RoleArn) == roleName)
+                        {
+                            return ("Refused", $"role alias '{other}' still uses it; use -Force to remove it anyway");
+                        }
+                    }
+                }
+
                 var managed = await session.Iam.ListAllAttachedRolePoliciesAsync(roleName, null, cancellationToken).ConfigureAwait(false);
                 var inline = await session.Iam.ListAllRolePoliciesAsync(roleName, cancellationToken).ConfigureAwait(false);
-                if (shouldProcess is not null && !await shouldProcess(roleName, $"Delete IAM role (detaching {managed.Count} managed and deleting {inline.Count} inline policies)").ConfigureAwait(false))
+                if (shouldProcess is not null && !await shouldProcess(roleName, $"Delete IAM role (detaching {Count(managed.Count, "managed policy", "managed policies")} and deleting {Count(inline.Count, "inline policy", "inline policies")})").ConfigureAwait(false))
                 {
-                    return ("Skipped", "not confirmed");
+                    return ("Skipped", NotConfirmed);
                 }
 
                 foreach (var policy in managed)
@@ -181,7 +220,7 @@ public static class TearDown
                 }
 
                 await session.Iam.DeleteRoleAsync(roleName, cancellationToken).ConfigureAwait(false);
-                return ("Removed", $"deleted, with {managed.Count} managed polic(ies) detached and {inline.Count} inline deleted");
+                return ("Removed", $"deleted, with {Count(managed.Count, "managed policy", "managed policies")} detached and {Count(inline.Count, "inline policy", "inline policies")} deleted");
             }).ConfigureAwait(false));
         }
 
@@ -231,6 +270,13 @@ public static class TearDown
             {
                 return new TearDownStep(kind, name, "NotFound", "it does not exist");
             }
+            catch (ZymException e)
+            {
+                // Reported with the parts already done; the parts after it are kept (see kept()).
+                return new TearDownStep(kind, name, "Failed", e.Message) { Error = e };
+            }
         }
+
+        static string Count(int n, string one, string many) => n == 1 ? "1 " + one : $"{n} {many}";
     }
 }

@@ -1,4 +1,7 @@
+using System;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Threading;
 using System.Threading.Tasks;
 using ZymAws.Engine;
@@ -17,7 +20,7 @@ namespace ZymAws.Provisioning.Commands;
 [OutputType(typeof(DeviceStatusChange))]
 public sealed class DisableZymDeviceCommand : DeviceCmdlet
 {
-    /// <summary>REVOKED instead of INACTIVE: permanent (asks again unless -Force).</summary>
+    /// <summary>REVOKED instead of INACTIVE: permanent (asks again, No by default, unless -Force).</summary>
     [Parameter]
     public SwitchParameter Revoke { get; set; }
 
@@ -29,10 +32,28 @@ public sealed class DisableZymDeviceCommand : DeviceCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        bool yesToAll = false, noToAll = false;
-        _revokeConfirmed = !Revoke || Force || WhatIf()
-            || ShouldContinue("A REVOKED certificate cannot be made ACTIVE again: each device will need a new certificate. Revoke?", "Revoke device certificates", ref yesToAll, ref noToAll);
+        _revokeConfirmed = !Revoke || Force || WhatIf() || ConfirmRevoke();
         return Task.CompletedTask;
+    }
+
+    /// <summary>The extra question for what cannot be undone: No unless answered Yes (Enter keeps No).</summary>
+    private bool ConfirmRevoke()
+    {
+        var choices = new Collection<ChoiceDescription>
+        {
+            new("&Yes", "Revoke: these certificates can never be made ACTIVE again."),
+            new("&No", "Do not revoke."),
+        };
+        try
+        {
+            return Host.UI.PromptForChoice("Revoke device certificates",
+                "A REVOKED certificate cannot be made ACTIVE again: each device will need a new certificate. Revoke?", choices, 1) == 0;
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            throw Terminate(ErrorRecords.InvalidArgument("RevokeNeedsForce",
+                "Revoking cannot be undone, and this session cannot ask: add -Force to revoke (or leave out -Revoke to disable, which Enable-ZymDevice undoes).", null));
+        }
     }
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
@@ -49,6 +70,12 @@ public sealed class DisableZymDeviceCommand : DeviceCmdlet
                 foreach (var change in await DeviceSwitch.SetStatusAsync(GetSession(), device, Revoke ? IotCertificateStatus.Revoked : IotCertificateStatus.Inactive,
                     Pipeline.ShouldProcessAsync, cancellationToken).ConfigureAwait(false))
                 {
+                    if (change.Error is not null)
+                    {
+                        Pipeline.WriteError(change.Error, device.Target);
+                        continue;
+                    }
+
                     Pipeline.WriteObject(new DeviceStatusChange(change));
                 }
             }
@@ -59,5 +86,7 @@ public sealed class DisableZymDeviceCommand : DeviceCmdlet
         }
     }
 
-    private bool WhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };
+    private bool WhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? value is SwitchParameter { IsPresent: true }
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 }

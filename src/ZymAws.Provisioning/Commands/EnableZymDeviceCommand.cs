@@ -24,6 +24,12 @@ public sealed class EnableZymDeviceCommand : DeviceCmdlet
             {
                 foreach (var change in await DeviceSwitch.SetStatusAsync(GetSession(), device, IotCertificateStatus.Active, Pipeline.ShouldProcessAsync, cancellationToken).ConfigureAwait(false))
                 {
+                    if (change.Error is not null)
+                    {
+                        Pipeline.WriteError(change.Error, device.Target);
+                        continue;
+                    }
+
                     Pipeline.WriteObject(new DeviceStatusChange(change));
                 }
             }

@@ -77,6 +77,11 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
                 Pipeline.WriteObject(new FleetDevice(entry));
                 return Task.CompletedTask;
             }, cancellationToken).ConfigureAwait(false);
+            foreach (string name in listing.NotFound)
+            {
+                Pipeline.WriteError(new ZymException("ThingNotFound", ZymErrorCategory.ObjectNotFound, $"There is no thing '{name}' in the account (region {GetSession().Region}).", name), name);
+            }
+
             Pipeline.WriteVerbose($"{listing.Devices} device(s) listed with {listing.Calls} AWS calls ({listing.CallsPerDevice:0.##} per device).");
         }
         catch (ZymException e)

@@ -151,7 +151,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             }
 
             options.Mode = EngineProvisioning.CertificateRegistrationMode.WithCa;
-            options.CaCertificatePem = pem ?? throw Terminate(CaCertificateInput.Unusable(authority), authority);
+            options.CaCertificatePem = pem ?? throw Terminate(CaCertificateInput.Unusable(authority, withModes: true), authority);
         }
 
         try

@@ -47,6 +47,16 @@ public sealed class RemoveZymCredentialProviderCommand : AwsCmdlet
                 {
                     Pipeline.WriteError(new ZymException("CredentialProviderPartNotRemoved", ZymErrorCategory.InvalidOperation, $"{step.Kind} '{step.Name}' was not removed: {step.Detail}.", step.Name), step.Name);
                 }
+                else if (step.Error is not null)
+                {
+                    Pipeline.WriteError(step.Error, step.Name);
+                }
+
+                if (step.Outcome == "Skipped" && step.Detail == TearDown.NotConfirmed)
+                {
+                    // -WhatIf, or answered No: as the other cmdlets, nothing to report.
+                    continue;
+                }
 
                 Pipeline.WriteObject(new CredentialProviderRemoval(step));
             }

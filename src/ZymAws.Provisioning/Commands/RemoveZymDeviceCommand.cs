@@ -21,15 +21,27 @@ public sealed class RemoveZymDeviceCommand : DeviceCmdlet
     {
         foreach (var device in Selectors())
         {
-            var removal = await DeviceRemover.RemoveAsync(GetSession(), device, Pipeline.ShouldProcessAsync, Log, cancellationToken).ConfigureAwait(false);
-            if (removal.Error is not null)
+            try
             {
-                Pipeline.WriteError(new ZymException("DeviceRemovalIncomplete", removal.Error.Category,
-                    $"'{device}' is not fully removed ({removal.Error.Message}); left: {string.Join(", ", removal.Left)}. Run Remove-ZymDevice again to finish.",
-                    device.Target, removal.Error), device.Target);
-            }
+                var removal = await DeviceRemover.RemoveAsync(GetSession(), device, Pipeline.ShouldProcessAsync, Log, cancellationToken).ConfigureAwait(false);
+                if (removal.Declined)
+                {
+                    continue;
+                }
 
-            Pipeline.WriteObject(new DeviceRemovalResult(removal, device.ToString()));
+                if (removal.Error is not null)
+                {
+                    Pipeline.WriteError(new ZymException("DeviceRemovalIncomplete", removal.Error.Category,
+                        $"'{device}' is not fully removed ({removal.Error.Message}); left: {string.Join(", ", removal.Left)}. Run Remove-ZymDevice again to finish.",
+                        device.Target, removal.Error), device.Target);
+                }
+
+                Pipeline.WriteObject(new DeviceRemovalResult(removal));
+            }
+            catch (ZymException e)
+            {
+                Pipeline.WriteError(e, device.Target);
+            }
         }
     }
 }

@@ -43,6 +43,11 @@ public sealed class UnregisterZymCaWithAwsCommand : AwsCmdlet
                 return;
             }
 
+            if (result.WasNotRegistered)
+            {
+                Pipeline.WriteVerbose($"CA {id} is not registered with AWS IoT in {GetSession().Region}: nothing to unregister.");
+            }
+
             if (!result.Deleted)
             {
                 Pipeline.WriteError(new ZymException("CaUnregistrationIncomplete", ZymErrorCategory.InvalidResult,

@@ -21,7 +21,7 @@ internal static class CaCertificateInput
         CertificateInfo info => info.CertificatePem,
         FileInfo file => File.ReadAllText(file.FullName),
         string text when EnginePki.Pem.ContainsPem(text) => text,
-        string path when File.Exists(resolvePath(path)) => File.ReadAllText(resolvePath(path)),
+        string path when PathExists(path, resolvePath) => File.ReadAllText(resolvePath(path)),
         _ => null,
     };
 
@@ -31,14 +31,36 @@ internal static class CaCertificateInput
         CertificateAuthority ca => ca.CertificateId,
         CaRegistration registration => registration.CertificateId,
         CertificateInfo info => info.CertificateId,
-        string id when id.Length == 64 && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')) => id,
+        CaStatusChange change => change.CertificateId,
+        CaUnregistrationResult unregistered => unregistered.CertificateId,
+        string id when IsCertificateId(id) => id.Trim().ToLowerInvariant(),
+        string text when !EnginePki.Pem.ContainsPem(text) && !PathExists(text, resolvePath) => null,
         _ => TryGetPem(value, resolvePath) is { } pem ? EnginePki.CertificateFacts.Parse(pem).CertificateId : null,
     };
 
-    public static ZymException Unusable(object value) => new(
+    /// <summary>The error for a -CertificateAuthority value that names no CA; <paramref name="withModes"/> for Invoke-ZymDeviceProvisioning's AwsIot / None.</summary>
+    public static ZymException Unusable(object value, bool withModes = false) => new(
         "CertificateAuthorityInvalid",
         ZymErrorCategory.InvalidArgument,
         "-CertificateAuthority takes the CA's certificate — a CA object, Register-ZymCaWithAws's output, a certificate file or " +
-        "PEM text — or 'AwsIot' (AWS IoT issues the certificates) or 'None' (RegisterCertificateWithoutCA).",
+        "PEM text" + (withModes ? " — or 'AwsIot' (AWS IoT issues the certificates) or 'None' (RegisterCertificateWithoutCA)." : ", or its id (64 hex digits)."),
         value);
+
+    private static bool IsCertificateId(string text)
+    {
+        string id = text.Trim();
+        return id.Length == 64 && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'));
+    }
+
+    private static bool PathExists(string path, Func<string, string> resolvePath)
+    {
+        try
+        {
+            return File.Exists(resolvePath(path));
+        }
+        catch (Exception e) when (e is ItemNotFoundException or ZymException or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
+    }
 }

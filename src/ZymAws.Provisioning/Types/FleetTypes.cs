@@ -83,6 +83,9 @@ public sealed class FleetDevice
     /// <summary>Why not, for the first certificate that would be refused.</summary>
     public string? FailedCheck => CredentialsReady == false ? Certificates.FirstOrDefault(c => c.FailedCheck is not null)?.FailedCheck ?? "Certificate" : null;
 
+    /// <summary>What that check found (or that no certificate is attached).</summary>
+    public string? Reason => CredentialsReady == false ? Certificates.FirstOrDefault(c => c.Reason is not null)?.Reason ?? "no certificate is attached" : null;
+
     public override string ToString() => ThingName;
 }
 
@@ -146,9 +149,9 @@ public sealed class CaStatusChange
 /// <summary>What Remove-ZymDevice removed, and what is left when a call failed (run it again to finish).</summary>
 public sealed class DeviceRemovalResult
 {
-    internal DeviceRemovalResult(EngineFleet.DeviceRemoval removal, string? target)
+    internal DeviceRemovalResult(EngineFleet.DeviceRemoval removal)
     {
-        ThingName = removal.ThingName ?? target;
+        ThingName = removal.ThingName;
         CertificatesDeleted = removal.CertificatesDeleted.ToArray();
         PoliciesDetached = removal.PoliciesDetached.ToArray();
         ThingDeleted = removal.ThingDeleted;
@@ -183,7 +186,8 @@ public sealed class CaUnregistrationResult
     {
         CertificateId = result.CaCertificateId;
         Deleted = result.Deleted;
-        DevicesRemoved = result.DevicesRemoved;
+        CertificatesRemoved = result.CertificatesRemoved;
+        WasNotRegistered = result.WasNotRegistered;
         Left = result.Left.ToArray();
     }
 
@@ -193,7 +197,11 @@ public sealed class CaUnregistrationResult
     /// <summary>Whether the registration is gone.</summary>
     public bool Deleted { get; }
 
-    public int DevicesRemoved { get; }
+    /// <summary>True when it was not registered to begin with (nothing was done).</summary>
+    public bool WasNotRegistered { get; }
+
+    /// <summary>Device certificates it issued that were removed (with -RemoveDevices), with their things when nothing else was attached.</summary>
+    public int CertificatesRemoved { get; }
 
     public IReadOnlyList<string> Left { get; }
 

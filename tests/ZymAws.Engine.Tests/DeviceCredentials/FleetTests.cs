@@ -121,10 +121,17 @@ public sealed class FleetTests
         await DeviceSwitch.SetStatusAsync(_world.Session, new DeviceSelector("fleet-revoke-1", null, null), IotCertificateStatus.Revoked, null);
         Assert.Equal("REVOKED", await CliStatusAsync(device));
 
-        var ex = await Assert.ThrowsAsync<ZymException>(() => DeviceSwitch.SetStatusAsync(_world.Session, new DeviceSelector("fleet-revoke-1", null, null), IotCertificateStatus.Active, null));
-        Assert.Equal("CertificateRevoked", ex.ErrorId);
+        var change = Assert.Single(await DeviceSwitch.SetStatusAsync(_world.Session, new DeviceSelector("fleet-revoke-1", null, null), IotCertificateStatus.Active, null));
+        Assert.False(change.Changed);
+        Assert.Equal("CertificateRevoked", change.Error?.ErrorId);
         Assert.Equal("REVOKED", await CliStatusAsync(device));
         await Assert.ThrowsAsync<CredentialProviderException>(() => FetchAsync(device));
+
+        // Disabling it is no error: a REVOKED certificate is already silenced.
+        var disabled = Assert.Single(await DeviceSwitch.SetStatusAsync(_world.Session, new DeviceSelector("fleet-revoke-1", null, null), IotCertificateStatus.Inactive, null));
+        Assert.False(disabled.Changed);
+        Assert.Null(disabled.Error);
+        Assert.Equal("REVOKED", await CliStatusAsync(device));
     }
 
     [Fact]
