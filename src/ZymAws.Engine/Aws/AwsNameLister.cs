@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon.Runtime.CredentialManagement;
+using ZymAws.Engine.DeviceCredentials;
 using ZymAws.Engine.Diagnostics;
 
 namespace ZymAws.Engine.Aws;
@@ -33,8 +33,13 @@ public static class AwsNameLister
     {
         try
         {
-            return new CredentialProfileStoreChain(string.IsNullOrEmpty(profileLocation) ? null : profileLocation)
-                .ListProfiles().Select(p => p.Name).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            // Every profile name, whatever it holds (a profile with only a region or an SSO session is a name an operator
+            // types too), from the files AWS.Tools and the AWS CLI read: the credentials file (-ProfileLocation, else
+            // AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials) and the config file (AWS_CONFIG_FILE, else ~/.aws/config).
+            string credentials = string.IsNullOrEmpty(profileLocation) ? AwsSharedConfigFile.DefaultCredentialsPath : profileLocation!;
+            return AwsSharedConfigFile.ProfileNames(credentials, credentialsFile: true)
+                .Concat(AwsSharedConfigFile.ProfileNames(AwsSharedConfigFile.DefaultConfigPath, credentialsFile: false))
+                .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
         }
         catch (Exception)
         {
@@ -57,9 +62,14 @@ public static class AwsNameLister
             var settings = new AwsClientSettings { MaxAttempts = 1, AttemptTimeout = timeout, RateLimitingEnabled = false };
             using var session = AwsSession.Create(options, settings, NullEngineLog.Instance);
             var task = Task.Run(() => ListAsync(session, kind, cts.Token));
-            var names = task.Wait(timeout) ? task.Result : Array.Empty<string>();
-            s_cache[key] = (DateTime.UtcNow, names);
-            return names;
+            if (!task.Wait(timeout))
+            {
+                // Too slow this time: nothing now, and nothing remembered, so the next Tab asks again.
+                return Array.Empty<string>();
+            }
+
+            s_cache[key] = (DateTime.UtcNow, task.Result);
+            return task.Result;
         }
         catch (Exception)
         {

@@ -88,6 +88,37 @@ public static class AwsSharedConfigFile
         return result;
     }
 
+    /// <summary>The profile names a file holds ("[name]" in a credentials file; "[default]" and "[profile name]" in a config file, not its sso-session or services sections).</summary>
+    public static IReadOnlyList<string> ProfileNames(string path, bool credentialsFile)
+    {
+        if (!File.Exists(path))
+        {
+            return Array.Empty<string>();
+        }
+
+        var names = new List<string>();
+        foreach (string line in Split(File.ReadAllText(path)))
+        {
+            string trimmed = line.Trim();
+            if (!trimmed.StartsWith("[", StringComparison.Ordinal) || !trimmed.EndsWith("]", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string section = trimmed.Substring(1, trimmed.Length - 2).Trim();
+            if (credentialsFile || section == "default")
+            {
+                names.Add(section);
+            }
+            else if (section.StartsWith("profile ", StringComparison.Ordinal))
+            {
+                names.Add(section.Substring("profile ".Length).Trim());
+            }
+        }
+
+        return names;
+    }
+
     /// <summary>The section header name of a profile: "default", "profile name" (config) or "name" (credentials).</summary>
     internal static string SectionName(string profile, bool credentialsFile) =>
         credentialsFile || profile == "default" ? profile : "profile " + profile;

@@ -22,6 +22,7 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
     /// <summary>Thing names, with * and ? wildcards. Default: every thing.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ThingNameCompleter))]
     public string[] ThingName { get; set; } = Array.Empty<string>();
 
     /// <summary>Only devices whose certificate this registered CA issued (a CA object, its registration, certificate or id).</summary>
@@ -35,6 +36,7 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
 
     /// <summary>The role alias devices ask for, to judge them from the listing alone. Default: the account's only alias.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RoleAliasCompleter))]
     public string? RoleAlias { get; set; }
 
     /// <summary>Read each certificate too (validity, and its own subject's alias and endpoint for the judgement): one more call per certificate.</summary>

@@ -18,6 +18,7 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
 {
     /// <summary>The credentials-provider role (for iam:GetRole and iam:PassRole).</summary>
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(IamRoleCompleter))]
     public string? RoleName { get; set; }
 
     /// <summary>The role's IAM path, when not "/".</summary>

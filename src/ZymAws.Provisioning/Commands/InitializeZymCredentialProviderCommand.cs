@@ -21,16 +21,19 @@ public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
     /// <summary>The IAM role's name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IamRoleCompleter))]
     public string RoleName { get; set; } = string.Empty;
 
     /// <summary>The role alias's name.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RoleAliasCompleter))]
     public string RoleAlias { get; set; } = string.Empty;
 
     /// <summary>The IoT policy's name.</summary>
     [Parameter(Mandatory = true, Position = 2)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IotPolicyCompleter))]
     public string PolicyName { get; set; } = string.Empty;
 
     /// <summary>How long device credentials are valid (900-43200 s, at most MaxSessionDuration).</summary>

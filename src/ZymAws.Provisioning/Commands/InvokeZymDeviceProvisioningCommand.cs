@@ -46,6 +46,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     /// <summary>The IoT policy to attach; default: the certificate's ST= (seed layout).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("IotPolicy")]
+    [ArgumentCompleter(typeof(IotPolicyCompleter))]
     public string? PolicyName { get; set; }
 
     /// <summary>
@@ -54,6 +55,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     /// "AwsIot" (the input is CSRs, AWS IoT issues the certificates), or "None" (RegisterCertificateWithoutCA).
     /// </summary>
     [Parameter(Mandatory = true)]
+    [ArgumentCompleter(typeof(CertificateAuthorityModeCompleter))]
     public PSObject CertificateAuthority { get; set; } = null!;
 
     /// <summary>The thing type of new things.</summary>

@@ -59,6 +59,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     /// <summary>The IoT policy name (ST).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("PolicyName")]
+    [ArgumentCompleter(typeof(IotPolicyCompleter))]
     public string? IotPolicy { get; set; }
 
     /// <summary>The AWS region (L).</summary>
@@ -72,6 +73,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     /// <summary>The role alias (OU).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RoleAliasCompleter))]
     public string? RoleAlias { get; set; }
 
     /// <summary>Writes the CSR (PEM) to this file.</summary>

@@ -18,14 +18,17 @@ public sealed class RemoveZymCredentialProviderCommand : AwsCmdlet
 {
     /// <summary>The IAM role the credentials provider assumes.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(IamRoleCompleter))]
     public string? RoleName { get; set; }
 
     /// <summary>The role alias.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RoleAliasCompleter))]
     public string? RoleAlias { get; set; }
 
     /// <summary>The IoT policy allowing iot:AssumeRoleWithCertificate on the alias.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(IotPolicyCompleter))]
     public string? PolicyName { get; set; }
 
     /// <summary>Remove them even when they are not the module's shape, and detach a policy still attached.</summary>

@@ -45,6 +45,7 @@ public sealed class TestZymDeviceCommand : AwsCmdlet
 
     /// <summary>The role alias the device asks for. Default: each certificate's OU.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RoleAliasCompleter))]
     public string? RoleAlias { get; set; }
 
     /// <summary>The endpoint the device asks (prefix, host or URL). Default: each certificate's O= and L=.</summary>

@@ -26,6 +26,7 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
     /// <summary>A profile in the shared credentials/config files.</summary>
     [Parameter]
     [Alias("AWSProfileName", "StoredCredentials")]
+    [ArgumentCompleter(typeof(AwsProfileCompleter))]
     public string? ProfileName { get; set; }
 
     /// <summary>The shared credentials file to read profiles from.</summary>
