@@ -45,6 +45,16 @@ Describe 'AWS credentials' {
         finally { Remove-Variable -Name StoredAWSCredentials -Scope Global }
     }
 
+    It 'takes a PSCredential (access key id as user name, secret as password), and never shows the secret' {
+        $secret = ConvertTo-SecureString 'pscredential-secret-never-shown' -AsPlainText -Force
+        $credential = [pscredential]::new('AKIDPSCREDENTIAL', $secret)
+        $records = Get-ZymCredentialProviderEndpoint -EndpointUrl $script:Moto.Url -Region us-east-1 -Credential $credential -Verbose 4>&1
+        ($records | Where-Object { $_ -is [ZymAws.Provisioning.CredentialProviderEndpoint] }).Host | Should -Match 'credentials\.iot'
+        $text = ($records | ForEach-Object { "$_" }) -join "`n"
+        $text | Should -Match ([regex]::Escape('-Credential (PSCredential'))
+        $text | Should -Not -Match 'pscredential-secret-never-shown'
+    }
+
     It 'reads a named profile from -ProfileLocation' {
         $file = Join-Path $TestDrive 'credentials'
         Set-Content $file "[fleet-admin]`naws_access_key_id = AKIDPROFILE`naws_secret_access_key = profile-secret`n"

@@ -60,3 +60,25 @@ public sealed class AwsConnectionOptions
             $"EndpointUrl={EndpointUrl ?? "none"}, StoredCredentials={StoredCredentials?.GetType().Name ?? "none"}, StoredRegion={StoredRegion ?? "none"})";
     }
 }
+
+/// <summary>
+/// An access key pair given as one credential (PowerShell's PSCredential: the access key id as user name, the secret as
+/// password). Its text never shows the secret.
+/// </summary>
+public sealed class AwsKeyPair
+{
+    public AwsKeyPair(string accessKey, string secretKey, string? sessionToken = null)
+    {
+        AccessKey = accessKey;
+        SecretKey = secretKey;
+        SessionToken = sessionToken;
+    }
+
+    public string AccessKey { get; }
+
+    internal string SecretKey { get; }
+
+    internal string? SessionToken { get; }
+
+    public override string ToString() => AccessKey + " (secret not shown)";
+}

@@ -49,7 +49,7 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
     [Alias("ST")]
     public string? SessionToken { get; set; }
 
-    /// <summary>An Amazon.Runtime.AWSCredentials object, from this module or from AWS.Tools.</summary>
+    /// <summary>An Amazon.Runtime.AWSCredentials object (from this module or from AWS.Tools), or a PSCredential: access key id as user name, secret access key as password.</summary>
     [Parameter]
     public PSObject? Credential { get; set; }
 
@@ -105,7 +105,9 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
             AccessKey = AccessKey,
             SecretKey = SecretKey,
             SessionToken = SessionToken,
-            Credential = Credential?.BaseObject,
+            Credential = Credential?.BaseObject is PSCredential keys
+                ? new AwsKeyPair(keys.UserName, keys.GetNetworkCredential().Password ?? string.Empty, SessionToken)
+                : Credential?.BaseObject,
             ProfileName = ProfileName,
             ProfileLocation = ProfileLocation,
             Region = Region,

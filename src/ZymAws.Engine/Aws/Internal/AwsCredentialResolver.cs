@@ -51,12 +51,23 @@ internal sealed class AwsCredentialResolver
         }
 
         // 2. -Credential
+        if (_options.Credential is AwsKeyPair pair)
+        {
+            if (string.IsNullOrEmpty(pair.AccessKey) || string.IsNullOrEmpty(pair.SecretKey))
+            {
+                throw new ZymException("AwsCredentialIncomplete", ZymErrorCategory.InvalidArgument,
+                    "A PSCredential given to -Credential needs the access key id as its user name and the secret access key as its password.", "Credential");
+            }
+
+            return (MakeStatic(pair.AccessKey, pair.SecretKey, pair.SessionToken), "-Credential (PSCredential: access key id and secret)", null);
+        }
+
         if (_options.Credential is not null)
         {
             if (!ForeignAwsCredentials.TryAdapt(_options.Credential, out var adapted, out string typeName))
             {
                 throw new ZymException("AwsCredentialTypeUnsupported", ZymErrorCategory.InvalidArgument,
-                    $"-Credential must be an Amazon.Runtime.AWSCredentials (or an object with a Credentials property holding one); got {typeName}.", typeName);
+                    $"-Credential must be an Amazon.Runtime.AWSCredentials (or an object with a Credentials property holding one), or a PSCredential (access key id as user name, secret access key as password); got {typeName}.", typeName);
             }
 
             return (adapted!, $"-Credential ({typeName})", null);
