@@ -13,11 +13,13 @@
     FormatsToProcess     = @('ZymAwsProvisioning.Format.ps1xml')
     CmdletsToExport      = @(
         'Approve-ZymDeviceCsr'
+        'Clear-ZymAwsDefault'
         'Disable-ZymCertificateAuthority'
         'Disable-ZymDevice'
         'Enable-ZymCertificateAuthority'
         'Enable-ZymDevice'
         'Get-ZymAwsCredential'
+        'Get-ZymAwsDefault'
         'Get-ZymCertificateInfo'
         'Get-ZymCredentialProviderEndpoint'
         'Get-ZymDevice'
@@ -37,6 +39,7 @@
         'Register-ZymCaWithAws'
         'Remove-ZymCredentialProvider'
         'Remove-ZymDevice'
+        'Set-ZymAwsDefault'
         'Start-ZymCredentialEndpoint'
         'Stop-ZymCredentialEndpoint'
         'Test-ZymDevice'

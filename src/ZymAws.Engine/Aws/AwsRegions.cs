@@ -20,6 +20,14 @@ public static class AwsRegions
 
     public static bool IsKnown(string region) => All.Contains(region, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The error for a region no AWS partition has (AwsRegionUnknown), naming the nearest real one.</summary>
+    public static ZymException Unknown(string region, string origin)
+    {
+        string? nearest = Nearest(region);
+        return new ZymException("AwsRegionUnknown", ZymErrorCategory.InvalidArgument,
+            $"'{region}' (from {origin}) is not an AWS region" + (nearest is null ? "." : $"; did you mean '{nearest}'?"), region);
+    }
+
     /// <summary>The known region nearest to a mistyped one (edit distance at most 3), or null.</summary>
     public static string? Nearest(string region)
     {

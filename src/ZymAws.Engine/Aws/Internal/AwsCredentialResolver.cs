@@ -245,9 +245,7 @@ internal sealed class AwsCredentialResolver
         string name = trimmed.ToLowerInvariant();
         if (!HasEndpointOverride() && !AwsRegions.IsKnown(name))
         {
-            string? nearest = AwsRegions.Nearest(name);
-            throw new ZymException("AwsRegionUnknown", ZymErrorCategory.InvalidArgument,
-                $"'{region}' (from {origin}) is not an AWS region" + (nearest is null ? "." : $"; did you mean '{nearest}'?"), region);
+            throw AwsRegions.Unknown(region, origin);
         }
 
         return name;
