@@ -1,5 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ZymAws.Provisioning.Infrastructure;
 
 namespace ZymAws.Provisioning.Commands;
@@ -7,7 +9,7 @@ namespace ZymAws.Provisioning.Commands;
 /// <summary>Removes the session's defaults for the module's cmdlets (all, or the ones named) from $PSDefaultParameterValues.</summary>
 [Cmdlet(VerbsCommon.Clear, "ZymAwsDefault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ZymAwsDefault))]
-public sealed class ClearZymAwsDefaultCommand : PSCmdlet
+public sealed class ClearZymAwsDefaultCommand : ZymAsyncCmdlet
 {
     /// <summary>Which defaults to remove. Default: all of them.</summary>
     [Parameter(Position = 0)]
@@ -18,19 +20,19 @@ public sealed class ClearZymAwsDefaultCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void EndProcessing()
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         var dictionary = SessionDefaults.Dictionary(this);
         foreach (string name in Name.Distinct())
         {
             var keys = SessionDefaults.Keys(name).Where(dictionary.Contains).ToList();
-            if (keys.Count > 0 && ShouldProcess("$PSDefaultParameterValues", $"Remove the default -{name} of {keys.Count} cmdlet(s)"))
+            if (keys.Count > 0 && await Pipeline.ShouldProcessAsync("$PSDefaultParameterValues", $"Remove the default -{name} of {keys.Count} cmdlet(s)"))
             {
                 var removed = new ZymAwsDefault(name, PSValues.Unwrap(dictionary[keys[0]]), keys.Select(k => k.Substring(0, k.IndexOf(':'))).ToList(), keys.Count);
                 keys.ForEach(dictionary.Remove);
                 if (PassThru)
                 {
-                    WriteObject(removed);
+                    Pipeline.WriteObject(removed);
                 }
             }
         }

@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ZymAws.Engine;
 using ZymAws.Engine.Aws;
 using ZymAws.Provisioning.Infrastructure;
@@ -15,7 +17,7 @@ namespace ZymAws.Provisioning.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ZymAwsDefault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ZymAwsDefault))]
-public sealed class SetZymAwsDefaultCommand : PSCmdlet
+public sealed class SetZymAwsDefaultCommand : ZymAsyncCmdlet
 {
     /// <summary>The AWS region of every cmdlet that calls AWS.</summary>
     [Parameter]
@@ -40,7 +42,7 @@ public sealed class SetZymAwsDefaultCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void EndProcessing()
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         var settings = new (string Name, object? Value)[]
         {
@@ -48,7 +50,7 @@ public sealed class SetZymAwsDefaultCommand : PSCmdlet
         }.Where(s => s.Value is not null).ToList();
         if (settings.Count == 0)
         {
-            ThrowTerminatingError(ErrorRecords.InvalidArgument("DefaultNotGiven", "Give at least one of -Region, -ProfileName, -EndpointUrl and -CertificateAuthority.", null));
+            throw Terminate(ErrorRecords.InvalidArgument("DefaultNotGiven", "Give at least one of -Region, -ProfileName, -EndpointUrl and -CertificateAuthority.", null));
         }
 
         var dictionary = SessionDefaults.Dictionary(this);
@@ -66,11 +68,11 @@ public sealed class SetZymAwsDefaultCommand : PSCmdlet
             }
             catch (ZymException e)
             {
-                WriteError(ErrorRecords.From(e, value));
+                Pipeline.WriteError(e, value);
                 continue;
             }
 
-            if (!ShouldProcess("$PSDefaultParameterValues", $"Set the default -{name} of {keys.Length} cmdlet(s) to '{stored}'"))
+            if (!await Pipeline.ShouldProcessAsync("$PSDefaultParameterValues", $"Set the default -{name} of {keys.Length} cmdlet(s) to '{stored}'"))
             {
                 continue;
             }
@@ -87,7 +89,7 @@ public sealed class SetZymAwsDefaultCommand : PSCmdlet
 
             if (PassThru)
             {
-                WriteObject(new ZymAwsDefault(name, stored, keys.Select(k => k.Substring(0, k.IndexOf(':'))).ToList(), keys.Length));
+                Pipeline.WriteObject(new ZymAwsDefault(name, stored, keys.Select(k => k.Substring(0, k.IndexOf(':'))).ToList(), keys.Length));
             }
         }
     }
@@ -115,7 +117,7 @@ public sealed class SetZymAwsDefaultCommand : PSCmdlet
             case "ProfileName":
                 if (!AwsNameLister.Profiles().Contains((string)value, StringComparer.Ordinal))
                 {
-                    WriteWarning($"There is no profile '{value}' in the shared config or credentials file yet; the cmdlets will fail until it exists.");
+                    Pipeline.WriteWarning($"There is no profile '{value}' in the shared config or credentials file yet; the cmdlets will fail until it exists.");
                 }
 
                 return (all, (string)value);
