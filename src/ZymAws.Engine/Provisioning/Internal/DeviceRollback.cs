@@ -225,7 +225,9 @@ internal static class DeviceRollback
         }
         else if (state.CertificateIntentAt is not null)
         {
-            left.Add($"possibly a certificate an interrupted {(device.Mode == CertificateRegistrationMode.FromCsr ? ProvisioningOperations.CreateCertificateFromCsr : "RegisterCertificate")} created");
+            left.Add(device.Certificate is { } registered
+                ? $"possibly certificate {registered.CertificateId} (its registration's outcome is unknown)"
+                : $"possibly a certificate an interrupted {ProvisioningOperations.CreateCertificateFromCsr} created for the CSR");
         }
 
         if (state.ThingOwned || state.ThingIntent)
