@@ -213,4 +213,57 @@ public sealed class AmbiguousOutcomeTests
         Assert.Equal("INACTIVE", (await _moto.CliCertificatesAsync()).Single(c => c.Id == off).Status);
         Assert.Equal(DeviceProvisioningStatus.AlreadyProvisioned, rerun.Results.Single(r => r.ThingName == devices[1].ThingName).Status);
     }
+    [Fact]
+    public async Task FromCsr_AnUnfinishedUndo_IsFinishedWithoutTheJournal_AndNothingIsIssuedTwice()
+    {
+        await _moto.ResetAsync();
+        using (var setup = Session(_moto))
+        {
+            await setup.Iot.CreatePolicyAsync(Policy, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}""");
+        }
+
+        var devices = CsrDevices("csr-undo", 3);
+        string victim = devices[2].ThingName;
+        string? victimCert = null;
+        await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
+        var options = Options(null, throttle: 1);
+        options.StepCompleted = step =>
+        {
+            if (step.ThingName == victim && step.Step == "CreateCertificateFromCsr")
+            {
+                Volatile.Write(ref victimCert, step.CertificateId);
+            }
+        };
+        bool IsVictim(ProxiedRequest r) => r.Names(Volatile.Read(ref victimCert));
+        proxy.Decide = r =>
+            r.Operation == "AttachPolicy" && IsVictim(r) ? ProxyFault.Deny :
+            r.Operation == "DeleteCertificate" && IsVictim(r) ? ProxyFault.Unavailable :
+            ProxyFault.None;
+        FleetProvisioningSummary first;
+        using (var session = Session(_moto, proxy.Url, maxAttempts: 3))
+        {
+            first = await new FleetProvisioner(session, options).RunAsync(devices);
+        }
+
+        Assert.Equal(DeviceProvisioningStatus.RollbackFailed, first.Results.Single(r => r.ThingName == victim).Status);
+        await AssertOnlyNamedLeftoversAsync(_moto, first);
+
+        // Without the journal: each thing names the certificate AWS IoT issued for its CSR's key, so nothing is issued
+        // again; the one left INACTIVE by the unfinished undo is activated and finished.
+        FleetProvisioningSummary rerun;
+        using (var session = Session(_moto, proxy.Url))
+        {
+            proxy.Decide = _ => ProxyFault.None;
+            rerun = await new FleetProvisioner(session, Options(null, throttle: 1)).RunAsync(devices);
+        }
+
+        Assert.Equal(3, proxy.ForwardedCount("CreateCertificateFromCsr"));
+        Assert.Equal(2, rerun.AlreadyProvisioned);
+        var finished = rerun.Results.Single(r => r.ThingName == victim);
+        Assert.Equal(new[] { "UpdateCertificate", "AttachThingPrincipal", "AttachPolicy" }, finished.Actions);
+        Assert.Equal(victimCert, finished.CertificateId);
+        Assert.All(rerun.Results, r => Assert.Equal(first.Results.Single(f => f.ThingName == r.ThingName).CertificateId, r.CertificateId));
+        Assert.All(rerun.Results, r => Assert.Contains("BEGIN CERTIFICATE", r.CertificatePem));
+        await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
+    }
 }
