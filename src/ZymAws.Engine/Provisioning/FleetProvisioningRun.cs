@@ -157,7 +157,7 @@ public sealed class FleetProvisioningRun : IDisposable
         var inFlight = _reporter.ReportedWhileStopping;
         var left = _reporter.Results.Where(r => r.LeftInAws.Count > 0).Select(r => $"{r.ThingName}: {string.Join(", ", r.LeftInAws)}").ToList();
         string outcomes = string.Join(", ", inFlight.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
-        string reason = _ctx.HostFailure?.Message ?? "stopped";
+        string reason = _ctx.HostFailure?.Message ?? "the command was stopped";
         _ctx.Log.Warning(
             $"Provisioning stopped before the batch ended ({reason}): no further device was started; the {inFlight.Count} device(s) in flight were finished or rolled back first" +
             (inFlight.Count == 0 ? "." : $" ({outcomes}).") +

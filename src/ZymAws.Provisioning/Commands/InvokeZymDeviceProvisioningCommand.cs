@@ -184,7 +184,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             return;
         }
 
-        if (!await _run!.AddAsync(request).ConfigureAwait(false))
+        if (_run is null || !await _run.AddAsync(request).ConfigureAwait(false))
         {
             Pipeline.WriteVerbose($"{request.ThingName}: not started, the batch is stopping.");
         }
@@ -192,6 +192,12 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        if (_run is null)
+        {
+            // Already wound down (the command was stopping).
+            return;
+        }
+
         try
         {
             // (The engine writes the batch summary to the verbose stream.)

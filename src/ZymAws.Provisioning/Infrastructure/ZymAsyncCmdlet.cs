@@ -21,6 +21,9 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     // The command ended: EndProcessing finished, or the work was wound down after a failure or a stop.
     private bool _ended;
 
+    // PowerShell called StopProcessing (Ctrl+C, PowerShell.Stop).
+    private volatile bool _stopRequested;
+
     protected ZymAsyncCmdlet()
     {
         ModuleLoader.EnsureHooked();
@@ -82,7 +85,11 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     protected sealed override void EndProcessing() => Run(EndProcessingAsync, last: true);
 
-    protected override void StopProcessing() => _stopping.Cancel();
+    protected override void StopProcessing()
+    {
+        _stopRequested = true;
+        _stopping.Cancel();
+    }
 
     public void Dispose()
     {
@@ -156,6 +163,12 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         if (pipelineFailure is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(pipelineFailure).Throw();
+        }
+
+        if (_stopRequested)
+        {
+            // Stopped while the phase's work ended on its own (it saw the stop and wound down): the pipeline stops here.
+            throw new PipelineStoppedException();
         }
     }
 
