@@ -21,6 +21,15 @@ public sealed class AmbiguousOutcomeTests
         _moto = moto;
     }
 
+    /// <summary>The victim's AttachPolicy is refused outright (403) and every DeleteCertificate of its certificate answers 503: its undo cannot finish.</summary>
+    private static Func<ProxiedRequest, ProxyFault> RefusedThenUndoFails(Victim victim) => r =>
+        !victim.Names(r) ? ProxyFault.None : r.Operation switch
+        {
+            "AttachPolicy" => ProxyFault.Deny,
+            "DeleteCertificate" => ProxyFault.Unavailable,
+            _ => ProxyFault.None,
+        };
+
     /// <summary>The first request of <paramref name="operation"/> that <paramref name="isFor"/> gets <paramref name="first"/>, later ones <paramref name="then"/>.</summary>
     private static Func<ProxiedRequest, ProxyFault> FirstThen(string operation, Func<ProxiedRequest, bool> isFor, ProxyFault first, ProxyFault then)
     {
@@ -100,19 +109,12 @@ public sealed class AmbiguousOutcomeTests
         await _moto.FreshAccountAsync(pki, Policy);
         var devices = Devices(pki, "lost-policy", 3);
         string victim = devices[0].ThingName;
-        string? victimCert = null;
         int attaches = 0;
         int looks = 0;
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         var options = Options(pki, throttle: 1);
-        options.StepCompleted = step =>
-        {
-            if (step.ThingName == victim && step.Step == "RegisterCertificate")
-            {
-                Volatile.Write(ref victimCert, step.CertificateId);
-            }
-        };
-        bool IsVictim(ProxiedRequest r) => r.Names(Volatile.Read(ref victimCert));
+        var certificate = new Victim(options, victim, "RegisterCertificate");
+        bool IsVictim(ProxiedRequest r) => certificate.Names(r);
         proxy.Decide = r =>
             r.Operation == "AttachPolicy" && IsVictim(r) ? (Interlocked.Increment(ref attaches) == 1 ? ProxyFault.DropAfterForward : ProxyFault.Throttle) :
 
@@ -146,24 +148,14 @@ public sealed class AmbiguousOutcomeTests
         await _moto.FreshAccountAsync(pki, Policy);
         var devices = Devices(pki, "undo-503", 3);
         string victim = devices[1].ThingName;
-        string? victimCert = null;
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         var options = Options(pki, throttle: 1);
-        options.StepCompleted = step =>
-        {
-            if (step.ThingName == victim && step.Step == "RegisterCertificate")
-            {
-                Volatile.Write(ref victimCert, step.CertificateId);
-            }
-        };
-        bool IsVictim(ProxiedRequest r) => r.Names(Volatile.Read(ref victimCert));
-        proxy.Decide = r =>
-            r.Operation == "AttachPolicy" && IsVictim(r) ? ProxyFault.Deny :
-            r.Operation == "DeleteCertificate" && IsVictim(r) ? ProxyFault.Unavailable :
-            ProxyFault.None;
+        var certificate = new Victim(options, victim, "RegisterCertificate");
+        proxy.Decide = RefusedThenUndoFails(certificate);
         using var session = Session(_moto, proxy.Url, maxAttempts: 5);
 
         var summary = await new FleetProvisioner(session, options).RunAsync(devices);
+        string? victimCert = certificate.CertificateId;
 
         var failed = summary.Results.Single(r => r.ThingName == victim);
         Assert.Equal(DeviceProvisioningStatus.RollbackFailed, failed.Status);
@@ -224,21 +216,10 @@ public sealed class AmbiguousOutcomeTests
 
         var devices = CsrDevices("csr-undo", 3);
         string victim = devices[2].ThingName;
-        string? victimCert = null;
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl);
         var options = Options(null, throttle: 1);
-        options.StepCompleted = step =>
-        {
-            if (step.ThingName == victim && step.Step == "CreateCertificateFromCsr")
-            {
-                Volatile.Write(ref victimCert, step.CertificateId);
-            }
-        };
-        bool IsVictim(ProxiedRequest r) => r.Names(Volatile.Read(ref victimCert));
-        proxy.Decide = r =>
-            r.Operation == "AttachPolicy" && IsVictim(r) ? ProxyFault.Deny :
-            r.Operation == "DeleteCertificate" && IsVictim(r) ? ProxyFault.Unavailable :
-            ProxyFault.None;
+        var certificate = new Victim(options, victim, "CreateCertificateFromCsr");
+        proxy.Decide = RefusedThenUndoFails(certificate);
         FleetProvisioningSummary first;
         using (var session = Session(_moto, proxy.Url, maxAttempts: 3))
         {
@@ -261,9 +242,30 @@ public sealed class AmbiguousOutcomeTests
         Assert.Equal(2, rerun.AlreadyProvisioned);
         var finished = rerun.Results.Single(r => r.ThingName == victim);
         Assert.Equal(new[] { "UpdateCertificate", "AttachThingPrincipal", "AttachPolicy" }, finished.Actions);
-        Assert.Equal(victimCert, finished.CertificateId);
+        Assert.Equal(certificate.CertificateId, finished.CertificateId);
         Assert.All(rerun.Results, r => Assert.Equal(first.Results.Single(f => f.ThingName == r.ThingName).CertificateId, r.CertificateId));
         Assert.All(rerun.Results, r => Assert.Contains("BEGIN CERTIFICATE", r.CertificatePem));
         await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
+    }
+
+    /// <summary>Learns the certificate a device's first step gives it (from StepCompleted), so proxy rules can name its requests.</summary>
+    private sealed class Victim
+    {
+        private string? _certificateId;
+
+        public Victim(FleetProvisioningOptions options, string thing, string issuingStep)
+        {
+            options.StepCompleted = step =>
+            {
+                if (step.ThingName == thing && step.Step == issuingStep)
+                {
+                    Volatile.Write(ref _certificateId, step.CertificateId);
+                }
+            };
+        }
+
+        public string? CertificateId => Volatile.Read(ref _certificateId);
+
+        public bool Names(ProxiedRequest request) => request.Names(CertificateId);
     }
 }
