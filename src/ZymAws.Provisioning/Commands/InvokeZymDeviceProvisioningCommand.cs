@@ -177,10 +177,11 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            // An input that cannot be read still gets its Failed result, so Where-Object Status finds it.
+            // An input that cannot be read still gets its Failed result, so Where-Object Status finds it (written
+            // before its error, which the user may have asked to stop on).
             var error = ErrorRecords.From(e, item);
-            Pipeline.WriteError(error);
             Pipeline.WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? PSValues.Text(item, "ThingName"), error));
+            Pipeline.WriteError(error);
             return;
         }
 

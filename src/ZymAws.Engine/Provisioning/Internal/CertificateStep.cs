@@ -171,7 +171,7 @@ internal sealed class CertificateStep
 
             // Ours only if an earlier attempt of ours may have registered it (an attempt whose answer was lost, or an
             // intent from an interrupted run) and it was created after that attempt began.
-            return Describe(description, (dangling || ex.OutcomeUnknown) && description.CreationDate is DateTimeOffset created && created >= intentAt - CertificateFinder.ClockSkew);
+            return AsRegistered(description, (dangling || ex.OutcomeUnknown) && description.CreationDate is DateTimeOffset created && created >= intentAt - CertificateFinder.ClockSkew);
         }
     }
 
@@ -185,10 +185,10 @@ internal sealed class CertificateStep
         }
 
         bool created = description.CreationDate is DateTimeOffset at && at >= intentAt - CertificateFinder.ClockSkew;
-        return (true, Describe(description, created));
+        return (true, AsRegistered(description, created));
     }
 
-    private static Registered Describe(IotCertificateDescription description, bool owned) =>
+    private static Registered AsRegistered(IotCertificateDescription description, bool owned) =>
         new(new IotCertificateReference(description.CertificateId, description.CertificateArn), owned,
             string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal), description);
 
