@@ -152,9 +152,10 @@ public sealed class AmbiguousOutcomeTests
         var options = Options(pki, throttle: 1);
         var certificate = new Victim(options, victim, "RegisterCertificate");
         proxy.Decide = RefusedThenUndoFails(certificate);
-        using var session = Session(_moto, proxy.Url, maxAttempts: 5);
+        var log = new CapturingEngineLog();
+        using var session = Session(_moto, proxy.Url, log, maxAttempts: 5);
 
-        var summary = await new FleetProvisioner(session, options).RunAsync(devices);
+        var summary = await new FleetProvisioner(session, options, log).RunAsync(devices);
         string? victimCert = certificate.CertificateId;
 
         var failed = summary.Results.Single(r => r.ThingName == victim);
@@ -172,7 +173,6 @@ public sealed class AmbiguousOutcomeTests
         Assert.Equal(victimCert, (await _moto.CliThingAttributesAsync(victim))["zymaws_certificate"]);
 
         // A later run without the journal recognises the module's own unfinished undo and finishes the device.
-        var log = new CapturingEngineLog();
         using var direct = Session(_moto, log: log);
         var rerun = await new FleetProvisioner(direct, Options(pki), log).RunAsync(devices);
         var finished = rerun.Results.Single(r => r.ThingName == victim);
@@ -181,6 +181,11 @@ public sealed class AmbiguousOutcomeTests
         Assert.Equal(new[] { "UpdateCertificate", "AttachThingPrincipal", "AttachPolicy" }, finished.Actions);
         Assert.Contains(log.VerboseLines, l => l.Contains("unfinished undo", StringComparison.Ordinal));
         await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
+
+        // Every IoT operation both runs called (the undo's and the recognition's reads included) is in the provisioner policy.
+        var called = CalledIotOperations(log);
+        Assert.Contains("iot:ListPrincipalThings", called);
+        Assert.All(called, op => Assert.Contains(op, FleetProvisioner.IotActions(CertificateRegistrationMode.WithCa)));
     }
 
     [Fact]
