@@ -57,7 +57,7 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     /// The command is ending early (Ctrl+C, an error or warning the user asked to stop on, a failure of another command
     /// in the pipeline): finish or undo what background work started, within a bounded time. Runs on the pipeline
     /// thread with the queue pumped, so what it writes reaches the pipeline if the pipeline still takes it (warnings
-    /// reach the host in any case); called at most once per failure, and again from Dispose, so make it idempotent.
+    /// reach the host in any case). Called once when the command ends early, from the phase that saw it or from Dispose.
     /// </summary>
     protected virtual Task StopWorkAsync() => Task.CompletedTask;
 
