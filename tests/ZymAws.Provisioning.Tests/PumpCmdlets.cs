@@ -100,3 +100,63 @@ public sealed class TestTerminateCommand : ZymAsyncCmdlet
         throw Terminate(ErrorRecords.InvalidArgument("WidgetInvalid", "Bad widget.", "widget-8"));
     }
 }
+
+/// <summary>
+/// Per record, background work that ends later; record 2 fails (a per-item error). On a stop, StopWorkAsync finishes the
+/// work in flight, writes its result and warns what is left.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "WindDown")]
+public sealed class TestWindDownCommand : ZymAsyncCmdlet
+{
+    /// <summary>Set when the first record is being processed and the command waits to be stopped.</summary>
+    public static readonly ManualResetEventSlim Waiting = new();
+
+    /// <summary>True once StopWorkAsync ran.</summary>
+    public static volatile bool WoundDown;
+
+    private readonly List<Task> _inFlight = new();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public int Number { get; set; }
+
+    /// <summary>Wait in the first record until stopped (Ctrl+C).</summary>
+    [Parameter]
+    public SwitchParameter WaitForStop { get; set; }
+
+    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        WoundDown = false;
+        int number = Number;
+        if (WaitForStop)
+        {
+            Waiting.Set();
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (number == 1)
+        {
+            Pipeline.WriteObject(1);
+            return;
+        }
+
+        if (number == 2)
+        {
+            // Work still in flight when the error stops the command.
+            _inFlight.Add(Task.Run(async () =>
+            {
+                await Task.Delay(300, CancellationToken.None).ConfigureAwait(false);
+                Pipeline.WriteObject("finished while stopping");
+            }));
+            await Task.Run(() => Pipeline.WriteError(new InvalidOperationException("item 2 failed"), "item-2"), CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task StopWorkAsync()
+    {
+        await Task.WhenAll(_inFlight.ToArray()).ConfigureAwait(false);
+        _inFlight.Clear();
+        WoundDown = true;
+        Pipeline.WriteWarning("left: nothing");
+    }
+}

@@ -17,6 +17,7 @@ public sealed class PumpTests
             ("Test-LateWrites", typeof(TestLateWritesCommand)),
             ("Test-ErrorThenWork", typeof(TestErrorThenWorkCommand)),
             ("Test-Terminate", typeof(TestTerminateCommand)),
+            ("Test-WindDown", typeof(TestWindDownCommand)),
         })
         {
             state.Commands.Add(new SessionStateCmdletEntry(name, type, null));
@@ -66,7 +67,43 @@ public sealed class PumpTests
 
         Assert.Contains("the first item failed", thrown.Message);
         Assert.True(TestErrorThenWorkCommand.WorkStopped);
-        Assert.Empty(output);
+
+        // What the work still writes as it winds down (results of what was in flight) reaches the pipeline before the
+        // error surfaces: after -ErrorAction Stop the pipeline still takes objects.
+        Assert.Equal("written after the stop", Assert.Single(output).BaseObject);
+    }
+
+    [Fact]
+    public void ErrorActionStop_StopWorkRuns_AndItsResultsAndWarningsAreWrittenBeforeTheErrorSurfaces()
+    {
+        using var ps = Shell();
+        ps.AddCommand("Test-WindDown").AddParameter("ErrorAction", ActionPreference.Stop);
+        using var output = new PSDataCollection<PSObject>();
+        using var input = new PSDataCollection<int>(new[] { 1, 2, 3 });
+        input.Complete();
+        var thrown = Assert.ThrowsAny<RuntimeException>(() => ps.Invoke<int, PSObject>(input, output, new PSInvocationSettings()));
+
+        Assert.True(thrown.Message.Contains("item 2 failed", StringComparison.Ordinal), thrown.ToString());
+        Assert.Equal(new object[] { 1, "finished while stopping" }, output.Select(o => o.BaseObject));
+        Assert.Contains(ps.Streams.Warning, w => w.Message == "left: nothing");
+    }
+
+    [Fact]
+    public void Stopped_StopWorkRuns_AndItsWarningReachesTheHost()
+    {
+        using var ps = Shell();
+        ps.AddCommand("Test-WindDown").AddParameter("WaitForStop");
+        var input = new PSDataCollection<int>(new[] { 1 });
+        input.Complete();
+        var handle = ps.BeginInvoke(input);
+        Assert.True(TestWindDownCommand.Waiting.Wait(TimeSpan.FromSeconds(30)));
+
+        ps.Stop();
+
+        Assert.True(handle.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)));
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.True(TestWindDownCommand.WoundDown);
+        Assert.Contains(ps.Streams.Warning, w => w.Message == "left: nothing");
     }
 
     [Fact]

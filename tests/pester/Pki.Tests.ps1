@@ -49,6 +49,29 @@ Describe 'New-ZymCertificateAuthority' {
         $dir | Should -Not -Exist
     }
 
+    It 'makes the folders it creates for keys owner-only, whatever the umask, and leaves existing ones alone' {
+        $root = Join-Path $TestDrive 'umask0'
+        New-Item -ItemType Directory $root | Out-Null
+        & chmod 755 $root
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$script:ModuleManifest'
+New-ZymCertificateAuthority -Path '$root/fleet/ca' -Subject 'CN=Umask CA' -NoPassphrase | Out-Null
+New-ZymDeviceCsr -ThingName umask-1 -KeyPath '$root/keys/site/umask-1.key' -NoPassphrase | Out-Null
+"@
+        $file = Join-Path $TestDrive 'umask0.ps1'; Set-Content $file $script
+        $exe, $prefix = Get-PwshCommand
+        # A umask of 000 would make every new folder world-writable.
+        & sh -c 'umask 000 && exec "$@"' sh $exe @($prefix) -NoProfile -NonInteractive -File $file
+        $LASTEXITCODE | Should -Be 0
+        foreach ($folder in 'fleet', 'fleet/ca', 'keys', 'keys/site') {
+            Get-Mode (Join-Path $root $folder) | Should -Be '700' -Because "$folder was created for key material"
+        }
+        Get-Mode (Join-Path $root 'fleet/ca/ca.key') | Should -Be '600'
+        Get-Mode (Join-Path $root 'keys/site/umask-1.key') | Should -Be '600'
+        Get-Mode $root | Should -Be '755' -Because 'a folder that existed is left as it was'
+    }
+
     It 'makes nothing with -WhatIf' {
         $dir = Join-Path $TestDrive 'ca-whatif'
         New-ZymCertificateAuthority -Path $dir -Subject 'CN=WhatIf' -NoPassphrase -WhatIf | Should -BeNullOrEmpty

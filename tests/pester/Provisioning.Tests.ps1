@@ -201,3 +201,214 @@ Get-ChildItem '$certDir' -Filter '*.pem' | Sort-Object Name |
         }
     }
 }
+
+Describe 'Invoke-ZymDeviceProvisioning stopped mid-batch' {
+    BeforeAll {
+        # A host that answers every prompt with "Halt Command" (as a user would at -ErrorAction Inquire), and keeps
+        # the warnings it is given.
+        Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+
+namespace ZymPesterHosts
+{
+    public sealed class HaltHost : PSHost
+    {
+        private readonly HaltUI _ui = new HaltUI();
+        private readonly Guid _id = Guid.NewGuid();
+        public override string Name { get { return "HaltHost"; } }
+        public override Version Version { get { return new Version(1, 0); } }
+        public override Guid InstanceId { get { return _id; } }
+        public override PSHostUserInterface UI { get { return _ui; } }
+        public HaltUI Answers { get { return _ui; } }
+        public override CultureInfo CurrentCulture { get { return CultureInfo.InvariantCulture; } }
+        public override CultureInfo CurrentUICulture { get { return CultureInfo.InvariantCulture; } }
+        public override void SetShouldExit(int exitCode) { }
+        public override void EnterNestedPrompt() { throw new NotSupportedException(); }
+        public override void ExitNestedPrompt() { throw new NotSupportedException(); }
+        public override void NotifyBeginApplication() { }
+        public override void NotifyEndApplication() { }
+    }
+
+    public sealed class HaltUI : PSHostUserInterface
+    {
+        public readonly List<string> Prompts = new List<string>();
+        public readonly List<string> Warnings = new List<string>();
+        public override PSHostRawUserInterface RawUI { get { return null; } }
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            lock (Prompts) { Prompts.Add(message); }
+            for (int i = 0; i < choices.Count; i++)
+            {
+                if (choices[i].Label.Replace("&", "").StartsWith("Halt", StringComparison.OrdinalIgnoreCase)) { return i; }
+            }
+            throw new InvalidOperationException("No Halt choice in this prompt.");
+        }
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) { throw new NotSupportedException(); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) { throw new NotSupportedException(); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) { throw new NotSupportedException(); }
+        public override string ReadLine() { return string.Empty; }
+        public override SecureString ReadLineAsSecureString() { return new SecureString(); }
+        public override void Write(string value) { }
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
+        public override void WriteLine(string value) { }
+        public override void WriteErrorLine(string value) { }
+        public override void WriteDebugLine(string message) { }
+        public override void WriteProgress(long sourceId, ProgressRecord record) { }
+        public override void WriteVerboseLine(string message) { }
+        public override void WriteWarningLine(string message) { lock (Warnings) { Warnings.Add(message); } }
+    }
+}
+'@
+
+        # Role, alias and policy the devices' subjects name (idempotent: the first Describe may have made them).
+        Initialize-ZymCredentialProvider -RoleName 'fleetRole' -RoleAlias 'fleetAlias' -PolicyName 'fleetPolicy' @script:Aws | Out-Null
+
+        # Eight devices; the fourth is refused before any AWS change (a certificate made for another thing name).
+        function New-StopBatch([string] $Prefix) {
+            $certificates = @(New-TestCertificates $Prefix 8)
+            $bad = [pscustomobject]@{ ThingName = "$Prefix-bad"; CertificatePem = $certificates[3].CertificatePem }
+            [pscustomobject]@{ Good = @($certificates | Where-Object ThingName -ne "$Prefix-4"); Inputs = @($certificates[0..2]) + @($bad) + @($certificates[4..7]) }
+        }
+
+        # The AWS CLI, several calls at once (one process each): returns each call's parsed JSON, in order.
+        function Invoke-AwsCliMany([object[]] $Calls) {
+            $url = $script:Moto.Url
+            $numbered = for ($i = 0; $i -lt $Calls.Count; $i++) { [pscustomobject]@{ Index = $i; Arguments = $Calls[$i] } }
+            $answers = $numbered | ForEach-Object -ThrottleLimit 4 -Parallel {
+                $arguments = $_.Arguments
+                $out = & env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url $using:url --output json @arguments 2>&1
+                if ($LASTEXITCODE -ne 0) { throw "aws $($arguments -join ' ') failed: $out" }
+                [pscustomobject]@{ Index = $_.Index; Json = (($out -join "`n") | ConvertFrom-Json) }
+            }
+            $answers | Sort-Object Index | ForEach-Object { , $_.Json }
+        }
+
+        # Every device is complete in AWS (its certificate ACTIVE, alone on its thing, carrying the policy) or absent
+        # (no thing, no certificate): no empty thing, no orphan certificate. Checked with the AWS CLI; returns the names
+        # of the complete ones.
+        function Assert-CompleteOrAbsent([object[]] $Certificates, [string] $Policy = 'fleetPolicy') {
+            $inAws, $things, $targets = Invoke-AwsCliMany @(, @('iot', 'list-certificates')), @(, @('iot', 'list-things')), @(, @('iot', 'list-targets-for-policy', '--policy-name', $Policy))
+            $inAws = @($inAws.certificates); $things = @($things.things.thingName); $targets = @($targets.targets)
+            $present = @($Certificates | Where-Object ThingName -in $things)
+            $principals = @{}
+            if ($present) {
+                $answers = @(Invoke-AwsCliMany @($present | ForEach-Object { , @('iot', 'list-thing-principals', '--thing-name', $_.ThingName) }))
+                for ($i = 0; $i -lt $present.Count; $i++) { $principals[$present[$i].ThingName] = @($answers[$i].principals) }
+            }
+            foreach ($device in $Certificates) {
+                $certificate = $inAws | Where-Object certificateId -eq $device.CertificateId
+                if ($principals.ContainsKey($device.ThingName)) {
+                    $certificate.status | Should -Be 'ACTIVE' -Because "$($device.ThingName) has a thing"
+                    $principals[$device.ThingName] | Should -Be @($certificate.certificateArn)
+                    $targets | Should -Contain $certificate.certificateArn
+                    $device.ThingName
+                }
+                else {
+                    $certificate | Should -BeNullOrEmpty -Because "$($device.ThingName) has no thing, so no certificate may be left"
+                }
+            }
+        }
+
+        function Assert-RerunProvisionsEachOnce([object[]] $Good, [string[]] $DoneBefore) {
+            $rerun = @($Good | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ThrottleLimit 8)
+            $rerun.Count | Should -Be $Good.Count
+            foreach ($result in $rerun) {
+                if ($result.ThingName -in $DoneBefore) { $result.Status | Should -Be 'AlreadyProvisioned' }
+                else { $result.Status | Should -Be 'Provisioned'; $result.Actions | Should -Be @('RegisterCertificate', 'CreateThing', 'AttachThingPrincipal', 'AttachPolicy') }
+            }
+            @(Assert-CompleteOrAbsent $Good).Count | Should -Be $Good.Count
+        }
+    }
+
+    It 'with -ErrorAction Stop: devices in flight finish, their results are written before the error surfaces, and a rerun without the journal provisions each once' {
+        $batch = New-StopBatch 'estop'
+        $caught = $null
+        try {
+            $batch.Inputs | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws -ThrottleLimit 4 -RateLimit @{ 'iot:CreateThing' = 3 } `
+                -ErrorAction Stop -OutVariable results -WarningVariable warnings | Out-Null
+        }
+        catch { $caught = $_ }
+
+        $caught.FullyQualifiedErrorId | Should -BeLike 'SubjectThingMismatch,*'
+        # Every device that was started has its result (written before the error surfaced), and AWS agrees with them.
+        @($results | Where-Object ThingName -eq 'estop-bad').Status | Should -Be 'Failed'
+        $done = @($results | Where-Object Status -eq 'Provisioned' | ForEach-Object ThingName)
+        $complete = @(Assert-CompleteOrAbsent $batch.Good)
+        ($complete | Sort-Object) | Should -Be ($done | Sort-Object)
+        @($results | Where-Object { $_.Status -notin 'Provisioned', 'Failed' }).Count | Should -Be 0
+        ($warnings -join "`n") | Should -Match 'Provisioning stopped before the batch ended'
+        ($warnings -join "`n") | Should -Match 'Nothing this batch started is left half-done'
+
+        Assert-RerunProvisionsEachOnce $batch.Good $done
+    }
+
+    It 'at an error prompt answered "Halt": devices in flight finish, their results are written, and a rerun without the journal provisions each once' {
+        $batch = New-StopBatch 'halt'
+        $haltHost = [ZymPesterHosts.HaltHost]::new()
+        $runspace = [runspacefactory]::CreateRunspace($haltHost)
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModuleManifest).AddStatement()
+            # The results go downstream as they come, as they would to Export-Csv.
+            $collected = [System.Collections.Generic.List[object]]::new()
+            $null = $ps.AddScript({
+                    param($inputs, $ca, $aws, $collected)
+                    $inputs | Invoke-ZymDeviceProvisioning -CertificateAuthority $ca @aws -ThrottleLimit 4 -RateLimit @{ 'iot:CreateThing' = 3 } -ErrorAction Inquire |
+                        ForEach-Object { $collected.Add($_) }
+                }).AddArgument($batch.Inputs).AddArgument($script:Ca).AddArgument($script:Aws).AddArgument($collected)
+            { $ps.Invoke() } | Should -Throw
+            $results = @($collected)
+            $warnings = @($ps.Streams.Warning | ForEach-Object Message)
+        }
+        finally { $ps.Dispose(); $runspace.Dispose() }
+
+        $haltHost.Answers.Prompts.Count | Should -Be 1 -Because 'the first error is asked about, and halting it asks nothing more'
+        $haltHost.Answers.Prompts[0] | Should -Match 'halt-bad'
+        @($results | Where-Object ThingName -eq 'halt-bad').Status | Should -Be 'Failed'
+        $done = @($results | Where-Object Status -eq 'Provisioned' | ForEach-Object ThingName)
+        $complete = @(Assert-CompleteOrAbsent $batch.Good)
+        ($complete | Sort-Object) | Should -Be ($done | Sort-Object)
+        ($warnings -join "`n") | Should -Match 'Provisioning stopped before the batch ended'
+
+        Assert-RerunProvisionsEachOnce $batch.Good $done
+    }
+
+    It 'on Ctrl+C: devices in flight finish or are undone before the command stops, a warning says what was left, and a rerun without the journal provisions each once' {
+        $certificates = @(New-TestCertificates 'ctrlc' 12)
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($script:ModuleManifest).AddStatement()
+            $null = $ps.AddScript({
+                    param($inputs, $ca, $aws)
+                    $inputs | Invoke-ZymDeviceProvisioning -CertificateAuthority $ca @aws -ThrottleLimit 4 -RateLimit @{ 'iot:CreateThing' = 2 }
+                }).AddArgument($certificates).AddArgument($script:Ca).AddArgument($script:Aws)
+            $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $noInput.Complete()
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $handle = $ps.BeginInvoke($noInput, $output)
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while ($output.Count -lt 3 -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $handle.IsCompleted | Should -BeFalse -Because 'the batch must still be running when it is stopped'
+
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $warnings = @($ps.Streams.Warning | ForEach-Object Message)
+        }
+        finally { $ps.Dispose() }
+
+        ($warnings -join "`n") | Should -Match 'Provisioning stopped before the batch ended'
+        # Whatever was in flight was finished or undone: each device is complete or absent, and the batch stopped early.
+        $done = @(Assert-CompleteOrAbsent $certificates)
+        $done.Count | Should -BeGreaterOrEqual 3
+
+        Assert-RerunProvisionsEachOnce $certificates $done
+    }
+}

@@ -7,6 +7,7 @@ namespace ZymAws.Engine.Aws;
 /// after every attempt (ErrorCode "RequestTimeout" or "ConnectionFailure", no <see cref="StatusCode"/>).
 /// <see cref="ZymException.ErrorId"/> is the service prefix plus the code without "Exception",
 /// e.g. "IotResourceAlreadyExists", "IamNoSuchEntity", "StsAccessDenied".
+/// <see cref="OutcomeUnknown"/> says whether the call may nevertheless have taken effect.
 /// </summary>
 public sealed class AwsServiceException : ZymException
 {
@@ -22,11 +23,12 @@ public sealed class AwsServiceException : ZymException
         string? resourceId = null,
         string? resourceArn = null,
         int attempts = 1,
-        Exception? inner = null)
+        Exception? inner = null,
+        bool outcomeUnknown = false)
         : base(
             BuildErrorId(service, errorCode),
             MapCategory(errorCode, statusCode),
-            BuildMessage(service, operation, errorCode, awsMessage, requestId, statusCode, target, resourceId, attempts),
+            BuildMessage(service, operation, errorCode, awsMessage, requestId, statusCode, target, resourceId, attempts, outcomeUnknown),
             target,
             inner)
     {
@@ -39,6 +41,7 @@ public sealed class AwsServiceException : ZymException
         ResourceId = resourceId;
         ResourceArn = resourceArn;
         Attempts = attempts;
+        OutcomeUnknown = outcomeUnknown;
     }
 
     /// <summary>"iot", "iam" or "sts".</summary>
@@ -67,6 +70,14 @@ public sealed class AwsServiceException : ZymException
 
     /// <summary>How many attempts were made.</summary>
     public int Attempts { get; }
+
+    /// <summary>
+    /// True when an attempt may have reached AWS and been acted on without its answer reaching the module (a connection
+    /// lost after the request was sent, an attempt timeout, a 5xx). Whatever a later attempt was told (a throttle, a
+    /// conflict), the call may have taken effect: only asking AWS settles it. False: AWS refused every attempt outright,
+    /// or none was sent.
+    /// </summary>
+    public bool OutcomeUnknown { get; }
 
     /// <summary>The code without a trailing "Exception" (e.g. "ResourceAlreadyExists").</summary>
     public string NormalizedCode => Normalize(ErrorCode);
@@ -188,7 +199,7 @@ public sealed class AwsServiceException : ZymException
         }
     }
 
-    private static string BuildMessage(string service, string operation, string code, string? awsMessage, string? requestId, int? status, object? target, string? resourceId, int attempts)
+    private static string BuildMessage(string service, string operation, string code, string? awsMessage, string? requestId, int? status, object? target, string? resourceId, int attempts, bool outcomeUnknown)
     {
         string what = $"AWS {ServiceDisplayName(service)} {operation}" + (target is null ? string.Empty : $" for '{target}'");
         string how = status is null ? code : $"{code} (HTTP {status})";
@@ -206,6 +217,11 @@ public sealed class AwsServiceException : ZymException
         if (attempts > 1)
         {
             text += $" (after {attempts} attempts)";
+        }
+
+        if (outcomeUnknown)
+        {
+            text += " (an attempt may have reached AWS: the call may have taken effect)";
         }
 
         if (!string.IsNullOrEmpty(requestId))

@@ -542,7 +542,8 @@ public sealed class IotClient
         }
         catch (JsonException ex)
         {
-            throw new AwsServiceException("iot", operation, "MalformedResponse", "The response body is not JSON: " + ex.Message, response.RequestId, response.StatusCode, target);
+            // AWS answered 2xx: the call took effect, but what it made is not known.
+            throw new AwsServiceException("iot", operation, "MalformedResponse", "The response body is not JSON: " + ex.Message, response.RequestId, response.StatusCode, target, outcomeUnknown: true);
         }
     }
 
@@ -563,7 +564,7 @@ public sealed class IotClient
 
     private static string Required(string? value, string member, string operation)
     {
-        return value ?? throw new AwsServiceException("iot", operation, "MalformedResponse", $"The response has no '{member}'.", null, null, null);
+        return value ?? throw new AwsServiceException("iot", operation, "MalformedResponse", $"The response has no '{member}'.", null, null, null, outcomeUnknown: true);
     }
 
     private static string Seg(string value)

@@ -67,16 +67,43 @@ public static class SecureFile
         => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text ?? throw new ArgumentNullException(nameof(text))), overwrite, ownerOnly);
 
     /// <summary>
-    /// Creates a folder for secrets (and any missing parents) and makes it owner-only (0700 on Unix), whatever the umask;
-    /// an existing folder is made owner-only too.
+    /// Creates a folder for secrets, and any missing parents: every folder it creates is owner-only (0700 on Unix) from
+    /// the moment it exists, whatever the umask. An existing <paramref name="path"/> is made owner-only too unless
+    /// <paramref name="restrictExisting"/> is false (a folder the user chose, e.g. the current one, is left as it is);
+    /// existing parents are never changed.
     /// </summary>
     /// <exception cref="ZymException">FileAccessDenied, FileWriteFailed (Target = the path).</exception>
-    public static void CreatePrivateDirectory(string path)
+    public static void CreatePrivateDirectory(string path, bool restrictExisting = true)
     {
         string full = System.IO.Path.GetFullPath(path);
+        var missing = new Stack<string>();
+        for (string? level = full; !string.IsNullOrEmpty(level) && !Directory.Exists(level); level = System.IO.Path.GetDirectoryName(level))
+        {
+            missing.Push(level!);
+        }
+
+        bool existed = missing.Count == 0;
         try
         {
-            Directory.CreateDirectory(full);
+            while (missing.Count > 0)
+            {
+                string level = missing.Pop();
+                if (!UnixFileNative.IsUnix)
+                {
+                    Directory.CreateDirectory(level);
+                    continue;
+                }
+
+                // mkdir with 0700 (never more open than that, even for a moment), then chmod: the umask may have taken bits away.
+                if (UnixFileNative.Mkdir(level, Convert.ToInt32("700", 8)) != 0 && !Directory.Exists(level))
+                {
+                    int errno = UnixFileNative.LastErrno();
+                    throw new ZymException(errno is 13 or 1 or 30 ? "FileAccessDenied" : "FileWriteFailed", errno is 13 or 1 or 30 ? ZymErrorCategory.PermissionDenied : ZymErrorCategory.WriteError,
+                        $"Cannot create the folder '{level}' (errno {errno}).", full);
+                }
+
+                Restrict(level, full);
+            }
         }
         catch (UnauthorizedAccessException e)
         {
@@ -87,9 +114,17 @@ public static class SecureFile
             throw new ZymException("FileWriteFailed", ZymErrorCategory.WriteError, $"Cannot create the folder '{full}': {e.Message}", full, e);
         }
 
-        if (UnixFileNative.IsUnix && UnixFileNative.Chmod(full, Convert.ToInt32("700", 8)) != 0)
+        if (existed && restrictExisting)
         {
-            throw new ZymException("FileAccessDenied", ZymErrorCategory.PermissionDenied, $"Cannot make the folder '{full}' owner-only (errno {UnixFileNative.LastErrno()}).", full);
+            Restrict(full, full);
+        }
+    }
+
+    private static void Restrict(string folder, string target)
+    {
+        if (UnixFileNative.IsUnix && UnixFileNative.Chmod(folder, Convert.ToInt32("700", 8)) != 0)
+        {
+            throw new ZymException("FileAccessDenied", ZymErrorCategory.PermissionDenied, $"Cannot make the folder '{folder}' owner-only (errno {UnixFileNative.LastErrno()}).", target);
         }
     }
 

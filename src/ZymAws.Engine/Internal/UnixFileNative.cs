@@ -68,6 +68,9 @@ internal static class UnixFileNative
 
     internal static int Chmod(string path, int mode) => Call(() => Glibc.chmod(Utf8Z(path), mode), () => Libc.chmod(Utf8Z(path), mode));
 
+    /// <summary>mkdir(2): the folder is created with at most <paramref name="mode"/> (the umask may take more away).</summary>
+    internal static int Mkdir(string path, int mode) => Call(() => Glibc.mkdir(Utf8Z(path), mode), () => Libc.mkdir(Utf8Z(path), mode));
+
     internal static int LastErrno() => Marshal.GetLastWin32Error();
 
     private static T Call<T>(Func<T> glibc, Func<T> libc)
@@ -127,6 +130,9 @@ internal static class UnixFileNative
 
         [DllImport(Lib, SetLastError = true)]
         internal static extern int chmod(byte[] path, int mode);
+
+        [DllImport(Lib, SetLastError = true)]
+        internal static extern int mkdir(byte[] path, int mode);
     }
 
     private static class Libc
@@ -162,6 +168,9 @@ internal static class UnixFileNative
 
         [DllImport(Lib, SetLastError = true)]
         internal static extern int chmod(byte[] path, int mode);
+
+        [DllImport(Lib, SetLastError = true)]
+        internal static extern int mkdir(byte[] path, int mode);
     }
 #pragma warning restore SA1300, IDE1006
 }

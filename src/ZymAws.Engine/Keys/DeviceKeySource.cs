@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using ZymAws.Engine.Diagnostics;
+using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.Keys;
 
@@ -112,7 +113,8 @@ public sealed class DeviceKeySpec
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(folder))
             {
-                Directory.CreateDirectory(folder);
+                // A folder made for the key is owner-only, whatever the umask; one that exists is the user's and left as it is.
+                SecureFile.CreatePrivateDirectory(folder, restrictExisting: false);
             }
 
             key.Save(path, Passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(Passphrase));

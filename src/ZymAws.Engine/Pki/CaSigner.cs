@@ -197,9 +197,10 @@ public sealed class CaSigner : IDisposable
 
     /// <summary>
     /// Writes the certificate (PEM, 0644) and the key (PKCS#8 PEM, 0600, encrypted unless
-    /// <see cref="KeyProtection.None"/>) as one unit: both files or neither.
+    /// <see cref="KeyProtection.None"/>) as one unit: both files or neither. Missing folders (the CA folder) are created
+    /// owner-only (0700), whatever the umask; existing ones are left as they are.
     /// </summary>
-    /// <exception cref="ZymException">FileExists (unless <paramref name="overwrite"/>; nothing is written), DirectoryNotFound, FileAccessDenied, FileWriteFailed.</exception>
+    /// <exception cref="ZymException">FileExists (unless <paramref name="overwrite"/>; nothing is written), FileAccessDenied, FileWriteFailed.</exception>
     public void Save(string certificatePath, string keyPath, KeyProtection protection, bool overwrite = false)
     {
         if (protection is null)
@@ -213,6 +214,11 @@ public sealed class CaSigner : IDisposable
         if (string.Equals(certFull, keyFull, StringComparison.Ordinal))
         {
             throw new ZymException("FilePathInvalid", ZymErrorCategory.InvalidArgument, "The certificate and the key need two different files.", certFull);
+        }
+
+        foreach (string file in new[] { keyFull, certFull })
+        {
+            SecureFile.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(file)!, restrictExisting: false);
         }
 
         byte[] keyBytes = new System.Text.UTF8Encoding(false).GetBytes(_key.ToPkcs8Pem(protection));

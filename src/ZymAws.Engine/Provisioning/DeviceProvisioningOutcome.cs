@@ -48,8 +48,14 @@ public sealed class DeviceProvisioningOutcome
     /// <summary>Why the device failed or was rolled back (a <see cref="ZymException"/>, often an <see cref="Aws.AwsServiceException"/>); null on success.</summary>
     public ZymException? Error { get; internal set; }
 
-    /// <summary>When the rollback itself failed (status Failed): its error; <see cref="Error"/> is the step's.</summary>
+    /// <summary>When the rollback itself failed (status RollbackFailed): its error; <see cref="Error"/> is the step's.</summary>
     public ZymException? RollbackError { get; internal set; }
+
+    /// <summary>
+    /// With status RollbackFailed: what the unfinished undo left in AWS, e.g. "certificate 0b60… (INACTIVE)",
+    /// "thing 'dev-1'". Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> LeftInAws { get; internal set; } = Array.Empty<string>();
 
     /// <summary>AWS-mutating steps done for this device in this run, e.g. "RegisterCertificate", "CreateThing", "DetachPolicy".</summary>
     public IReadOnlyList<string> Actions { get; internal set; } = Array.Empty<string>();

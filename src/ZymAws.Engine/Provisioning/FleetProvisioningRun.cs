@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,6 +26,7 @@ public sealed class FleetProvisioningRun : IDisposable
     private readonly List<Task> _running = new();
     private bool _completed;
     private bool _disposed;
+    private int _stopReported;
 
     internal FleetProvisioningRun(BatchContext ctx, int? total, Stopwatch clock, CancellationToken userToken)
     {
@@ -117,6 +119,7 @@ public sealed class FleetProvisioningRun : IDisposable
     {
         _completed = true;
         await Task.WhenAll(_running.ToArray()).ConfigureAwait(false);
+        WarnIfStopped();
         if (_ctx.HostFailure is Exception failure)
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
@@ -126,6 +129,41 @@ public sealed class FleetProvisioningRun : IDisposable
         var summary = new FleetProvisioningSummary(_reporter.Results, _clock.Elapsed, _ctx.AccountId, _ctx.Region, _ctx.CaCertificateId);
         _ctx.Log.Verbose(summary.ToString());
         return summary;
+    }
+
+    /// <summary>
+    /// Stops the batch (the host is stopping: Ctrl+C, an error it was asked to stop on): no further device starts, and
+    /// the devices in flight are finished or rolled back (each gets CleanupTimeout to finish its steps, then
+    /// CleanupTimeout for its undo) with their results reported through <see cref="FleetProvisioningOptions.DeviceCompleted"/>
+    /// before this returns. Then a warning says what, if anything, is left in AWS. Call it from the one caller of
+    /// <see cref="AddAsync"/>, never concurrently with it.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        _ctx.RequestStop();
+        _completed = true;
+        await Task.WhenAll(_running.ToArray()).ConfigureAwait(false);
+        WarnIfStopped();
+    }
+
+    /// <summary>Once per batch that stopped early: what the devices in flight came to, and what is left in AWS.</summary>
+    private void WarnIfStopped()
+    {
+        if (!_ctx.Stop.IsCancellationRequested || Interlocked.Exchange(ref _stopReported, 1) == 1)
+        {
+            return;
+        }
+
+        var inFlight = _reporter.ReportedWhileStopping;
+        var left = _reporter.Results.Where(r => r.LeftInAws.Count > 0).Select(r => $"{r.ThingName}: {string.Join(", ", r.LeftInAws)}").ToList();
+        string outcomes = string.Join(", ", inFlight.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+        string reason = _ctx.HostFailure?.Message ?? "the command was stopped";
+        _ctx.Log.Warning(
+            $"Provisioning stopped before the batch ended ({reason}): no further device was started; the {inFlight.Count} device(s) in flight were finished or rolled back first" +
+            (inFlight.Count == 0 ? "." : $" ({outcomes}).") +
+            (left.Count == 0
+                ? " Nothing this batch started is left half-done in AWS."
+                : $" Left in AWS: {string.Join("; ", left)}. Running those devices again (with or without the journal) finishes or removes them."));
     }
 
     /// <summary>Closes the journal. Devices still running are stopped (given CleanupTimeout to finish or roll back) and waited for.</summary>

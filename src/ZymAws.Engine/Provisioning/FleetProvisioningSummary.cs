@@ -38,13 +38,15 @@ public sealed class FleetProvisioningSummary
 
     public int RolledBack => Count(DeviceProvisioningStatus.RolledBack);
 
+    public int RollbackFailed => Count(DeviceProvisioningStatus.RollbackFailed);
+
     public int Skipped => Count(DeviceProvisioningStatus.Skipped);
 
     /// <summary>Finished devices per second.</summary>
     public double DevicesPerSecond => Duration.TotalSeconds > 0 ? Total / Duration.TotalSeconds : 0;
 
     public override string ToString() =>
-        $"{Total} devices in {Duration.TotalSeconds:F1} s: {Provisioned} provisioned, {AlreadyProvisioned} already provisioned, {RolledBack} rolled back, {Failed} failed, {Skipped} skipped";
+        $"{Total} devices in {Duration.TotalSeconds:F1} s: {Provisioned} provisioned, {AlreadyProvisioned} already provisioned, {RolledBack} rolled back, {RollbackFailed} not fully rolled back, {Failed} failed, {Skipped} skipped";
 
     private int Count(DeviceProvisioningStatus status) => Results.Count(r => r.Status == status);
 }

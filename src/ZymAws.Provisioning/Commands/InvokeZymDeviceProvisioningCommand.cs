@@ -179,14 +179,15 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
-            // An input that cannot be read still gets its Failed result, so Where-Object Status finds it.
+            // An input that cannot be read still gets its Failed result, so Where-Object Status finds it (written
+            // before its error, which the user may have asked to stop on).
             var error = ErrorRecords.From(e, item);
-            Pipeline.WriteError(error);
             Pipeline.WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? PSValues.Text(item, "ThingName"), error));
+            Pipeline.WriteError(error);
             return;
         }
 
-        if (!await _run!.AddAsync(request).ConfigureAwait(false))
+        if (_run is null || !await _run.AddAsync(request).ConfigureAwait(false))
         {
             Pipeline.WriteVerbose($"{request.ThingName}: not started, the batch is stopping.");
         }
@@ -194,6 +195,12 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        if (_run is null)
+        {
+            // Already wound down (the command was stopping).
+            return;
+        }
+
         try
         {
             // (The engine writes the batch summary to the verbose stream.)
@@ -211,14 +218,39 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         }
     }
 
+    /// <summary>
+    /// The command is stopping (Ctrl+C, an error or warning the user asked to stop on, another command of the pipeline
+    /// failed): no further device starts; those in flight are finished or rolled back (CleanupTimeout each, then as long
+    /// for their undo), their results are written while the pipeline still takes them, and a warning says what, if
+    /// anything, is left in AWS — all before the stop or the error surfaces.
+    /// </summary>
+    protected override async Task StopWorkAsync()
+    {
+        var run = _run;
+        if (run is null)
+        {
+            return;
+        }
+
+        _run = null;
+        try
+        {
+            await run.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Dispose();
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
+        // The base winds down a run still in flight (StopWorkAsync) before anything is disposed.
+        base.Dispose(disposing);
         if (disposing)
         {
             _run?.Dispose();
         }
-
-        base.Dispose(disposing);
     }
 
     /// <summary>Where the item's certificate or CSR is; the engine's <see cref="EngineProvisioning.DeviceRequests"/> does the rest.</summary>
@@ -256,10 +288,12 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     private Task DeviceCompleted(EngineProvisioning.DeviceProvisioningOutcome result)
     {
-        ErrorRecord? error = null;
-        if (result.Error is not null)
+        // The result first: an error the user asked to stop on (-ErrorAction Stop) must not keep the result from the
+        // pipeline (-OutVariable, a downstream Export-Csv).
+        var error = result.Error is null ? null : ErrorRecords.From(result.Error, result.SourceItem ?? result.ThingName);
+        Pipeline.WriteObject(new DeviceProvisioningResult(result, result.CertificatePath, error));
+        if (error is not null)
         {
-            error = ErrorRecords.From(result.Error, result.SourceItem ?? result.ThingName);
             Pipeline.WriteError(error);
         }
 
@@ -268,7 +302,6 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             Pipeline.WriteError(result.CertificateFileError, result.CertificateFileTarget);
         }
 
-        Pipeline.WriteObject(new DeviceProvisioningResult(result, result.CertificatePath, error));
         return Task.CompletedTask;
     }
 

@@ -77,7 +77,6 @@ public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 
             var algorithm = Curve == "P384" ? DeviceKeyAlgorithm.EcP384 : DeviceKeyAlgorithm.EcP256;
             var engine = EnginePki.CaSigner.Create(Subject, algorithm, ValidityDays);
-            Directory.CreateDirectory(folder);
             var protection = passphrase is null ? KeyProtection.None : KeyProtection.WithPassphrase(passphrase);
             engine.Save(certificatePath, keyPath, protection, Force.IsPresent);
             Pipeline.WriteVerbose($"Created CA '{engine.Subject}' ({engine.KeyAlgorithm}), certificate id {engine.CertificateId}, at {folder}.");

@@ -46,8 +46,21 @@ public sealed class PipelineThread : IDisposable
     /// <summary>Cmdlet.WriteDebug, on the pipeline thread.</summary>
     public void WriteDebug(string text) => Post(() => _cmdlet.WriteDebug(text));
 
-    /// <summary>Cmdlet.WriteWarning, on the pipeline thread.</summary>
-    public void WriteWarning(string text) => Post(() => _cmdlet.WriteWarning(text));
+    /// <summary>
+    /// Cmdlet.WriteWarning, on the pipeline thread. A warning the stopped pipeline no longer takes (after Ctrl+C) goes
+    /// to the host's UI instead: what a stop left behind must still be said.
+    /// </summary>
+    public void WriteWarning(string text) => Post(() =>
+    {
+        try
+        {
+            _cmdlet.WriteWarning(text);
+        }
+        catch (PipelineStoppedException) when (_cmdlet is PSCmdlet { Host.UI: { } ui })
+        {
+            ui.WriteWarningLine(text);
+        }
+    });
 
     /// <summary>Cmdlet.WriteProgress, on the pipeline thread.</summary>
     public void WriteProgress(ProgressRecord progressRecord) => Post(() => _cmdlet.WriteProgress(progressRecord));
@@ -64,15 +77,17 @@ public sealed class PipelineThread : IDisposable
     /// <summary>
     /// Runs one phase: makes this the pipeline thread, starts <paramref name="phase"/> on it, and runs queued calls until
     /// the phase's work is done. A queued call that throws (PipelineStoppedException after Ctrl+C, or an error the user
-    /// asked to stop on) makes <paramref name="onPipelineFailure"/> stop the work; the rest of the queue is dropped and the
-    /// failure is returned once the work has wound down.
+    /// asked to stop on) makes <paramref name="onPipelineFailure"/> stop the work, and the failure is returned once the
+    /// work has wound down. What the work still writes meanwhile (results of what was in flight) is written if the
+    /// pipeline takes it (it does after -ErrorAction Stop, not after Ctrl+C), else dropped; it never fails the phase again.
+    /// With <paramref name="stopping"/> the command has already failed or been stopped: every call is made that way.
     /// </summary>
-    internal (Task Work, Exception? PipelineFailure) Run(Func<Task> phase, Action onPipelineFailure)
+    internal (Task Work, Exception? PipelineFailure) Run(Func<Task> phase, Action onPipelineFailure, bool stopping = false)
     {
         Claim();
         try
         {
-            return RunClaimed(phase, onPipelineFailure);
+            return RunClaimed(phase, onPipelineFailure, stopping);
         }
         finally
         {
@@ -92,7 +107,7 @@ public sealed class PipelineThread : IDisposable
         }
     }
 
-    private (Task Work, Exception? PipelineFailure) RunClaimed(Func<Task> phase, Action onPipelineFailure)
+    private (Task Work, Exception? PipelineFailure) RunClaimed(Func<Task> phase, Action onPipelineFailure, bool stopping)
     {
         Exception? pipelineFailure = null;
 
@@ -115,14 +130,13 @@ public sealed class PipelineThread : IDisposable
         while (!phaseDone)
         {
             var action = _queue.Take();
-            if (pipelineFailure is not null && action != endOfPhase)
-            {
-                continue;
-            }
-
             try
             {
                 action();
+            }
+            catch (Exception) when (stopping || pipelineFailure is not null)
+            {
+                // The command is already stopping: what the pipeline no longer takes is dropped.
             }
             catch (Exception e)
             {
@@ -162,6 +176,12 @@ public sealed class PipelineThread : IDisposable
         completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Post(() =>
         {
+            if (completion.Task.IsCompleted)
+            {
+                // Cancelled while waiting in the queue (the pipeline stopped): the user is not asked any more.
+                return;
+            }
+
             try
             {
                 completion.TrySetResult(func());

@@ -18,6 +18,12 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     private readonly PipelineThread _pipeline;
     private CmdletEngineLog? _log;
 
+    // The command ended: EndProcessing finished, or the work was wound down after a failure or a stop.
+    private bool _ended;
+
+    // PowerShell called StopProcessing (Ctrl+C, PowerShell.Stop).
+    private volatile bool _stopRequested;
+
     protected ZymAsyncCmdlet()
     {
         ModuleLoader.EnsureHooked();
@@ -47,6 +53,14 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The command is ending early (Ctrl+C, an error or warning the user asked to stop on, a failure of another command
+    /// in the pipeline): finish or undo what background work started, within a bounded time. Runs on the pipeline
+    /// thread with the queue pumped, so what it writes reaches the pipeline if the pipeline still takes it (warnings
+    /// reach the host in any case). Called once when the command ends early, from the phase that saw it or from Dispose.
+    /// </summary>
+    protected virtual Task StopWorkAsync() => Task.CompletedTask;
+
     protected sealed override void BeginProcessing()
     {
         _pipeline.Claim();
@@ -69,9 +83,13 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
 
     protected sealed override void ProcessRecord() => Run(ProcessRecordAsync);
 
-    protected sealed override void EndProcessing() => Run(EndProcessingAsync);
+    protected sealed override void EndProcessing() => Run(EndProcessingAsync, last: true);
 
-    protected override void StopProcessing() => _stopping.Cancel();
+    protected override void StopProcessing()
+    {
+        _stopRequested = true;
+        _stopping.Cancel();
+    }
 
     public void Dispose()
     {
@@ -83,6 +101,14 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     {
         if (disposing)
         {
+            // PowerShell disposes a command whose pipeline ended without its EndProcessing (stopped between two
+            // records, or another command failed): whatever is still running is wound down first.
+            if (!_ended)
+            {
+                _stopping.Cancel();
+                WindDown();
+            }
+
             _stopping.Dispose();
             _pipeline.Dispose();
         }
@@ -97,9 +123,21 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
     /// <summary>Fails the whole command with an error built from any exception.</summary>
     protected static Exception Terminate(Exception exception, object? target) => Terminate(ErrorRecords.From(exception, target));
 
-    private void Run(Func<CancellationToken, Task> phase)
+    private void Run(Func<CancellationToken, Task> phase, bool last = false)
     {
         var (work, pipelineFailure) = _pipeline.Run(() => phase(_stopping.Token), () => _stopping.Cancel());
+        if (pipelineFailure is not null || _stopping.IsCancellationRequested || work.IsFaulted || work.IsCanceled)
+        {
+            // Before the failure or the stop surfaces: what is in flight is finished or undone, and its results written.
+            _stopping.Cancel();
+            WindDown();
+            _ended = true;
+        }
+        else if (last)
+        {
+            _ended = true;
+        }
+
         try
         {
             work.GetAwaiter().GetResult();
@@ -125,6 +163,26 @@ public abstract class ZymAsyncCmdlet : PSCmdlet, IDisposable
         if (pipelineFailure is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(pipelineFailure).Throw();
+        }
+
+        if (_stopRequested)
+        {
+            // Stopped while the phase's work ended on its own (it saw the stop and wound down): the pipeline stops here.
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>Runs <see cref="StopWorkAsync"/> with the queue pumped; its own failure never hides the reason the command stopped.</summary>
+    private void WindDown()
+    {
+        var (work, _) = _pipeline.Run(StopWorkAsync, () => { }, stopping: true);
+        try
+        {
+            work.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The reason the command stopped is what the user is told.
         }
     }
 

@@ -14,11 +14,17 @@ public enum ProvisioningStatus
     /// <summary>Everything was already in place; nothing changed.</summary>
     AlreadyProvisioned,
 
-    /// <summary>A step failed (and -NoRollback was given, or the rollback itself failed).</summary>
+    /// <summary>The device failed before any AWS change, or a step failed with -NoRollback and nothing was undone.</summary>
     Failed,
 
     /// <summary>A step failed and what this run had created for the device was undone.</summary>
     RolledBack,
+
+    /// <summary>
+    /// A step failed and undoing it did not finish: RollbackError says why, LeftInAws what is left. Running the device
+    /// again (with or without the journal) finishes or removes it.
+    /// </summary>
+    RollbackFailed,
 
     /// <summary>Not done: -WhatIf, declined at -Confirm, or the batch was stopping.</summary>
     Skipped,
@@ -35,6 +41,7 @@ public sealed class DeviceProvisioningResult
             EngineProvisioning.DeviceProvisioningStatus.Provisioned => ProvisioningStatus.Provisioned,
             EngineProvisioning.DeviceProvisioningStatus.AlreadyProvisioned => ProvisioningStatus.AlreadyProvisioned,
             EngineProvisioning.DeviceProvisioningStatus.RolledBack => ProvisioningStatus.RolledBack,
+            EngineProvisioning.DeviceProvisioningStatus.RollbackFailed => ProvisioningStatus.RollbackFailed,
             EngineProvisioning.DeviceProvisioningStatus.Skipped => ProvisioningStatus.Skipped,
             _ => ProvisioningStatus.Failed,
         };
@@ -45,6 +52,7 @@ public sealed class DeviceProvisioningResult
         Duration = result.Duration;
         Error = error;
         RollbackError = result.RollbackError is null ? null : Infrastructure.ErrorRecords.From(result.RollbackError, result.ThingName);
+        LeftInAws = result.LeftInAws;
         Actions = result.Actions;
         PlannedActions = result.PlannedActions;
         FromJournal = result.FromJournal;
@@ -57,7 +65,7 @@ public sealed class DeviceProvisioningResult
         ThingName = thingName;
         Status = ProvisioningStatus.Failed;
         Error = error;
-        Actions = PlannedActions = new string[0];
+        Actions = PlannedActions = LeftInAws = new string[0];
     }
 
     /// <summary>The result of an input that could not be read as a device (no AWS call was made for it).</summary>
@@ -81,8 +89,11 @@ public sealed class DeviceProvisioningResult
     /// <summary>Why the device failed (also written to the error stream), or null.</summary>
     public ErrorRecord? Error { get; }
 
-    /// <summary>Why undoing a failed device's changes failed too (Status Failed), or null: what it left behind needs a look.</summary>
+    /// <summary>Why undoing a failed device's changes failed too (Status RollbackFailed), or null.</summary>
     public ErrorRecord? RollbackError { get; }
+
+    /// <summary>With Status RollbackFailed: what the unfinished undo left in AWS (a later run finishes or removes it).</summary>
+    public IReadOnlyList<string> LeftInAws { get; }
 
     /// <summary>The AWS changes this run made for the device, in order.</summary>
     public IReadOnlyList<string> Actions { get; }

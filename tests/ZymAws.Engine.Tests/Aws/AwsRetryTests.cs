@@ -211,4 +211,58 @@ public sealed class AwsRetryTests
         Assert.Equal("abc", certificate.CertificateId);
         Assert.Equal(3, server.RequestCount);
     }
+    [Fact]
+    public async Task LostAnswer_ThenThrottledToTheLastAttempt_LeavesTheOutcomeUnknown()
+    {
+        // Issue 9: the first attempt reached the service and its answer was lost; the retries were throttled. The
+        // throttle answers the retry only: the call may have taken effect.
+        await using var server = FaultInjectingHttpServer.Start(
+            ScriptedResponse.DropMidResponse(),
+            ScriptedResponse.AwsJsonError(400, "ThrottlingException", "Rate exceeded"),
+            ScriptedResponse.AwsJsonError(400, "ThrottlingException", "Rate exceeded"));
+        using var session = Session(server, maxAttempts: 3);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.CreateThingAsync(new IotCreateThingRequest("dev-1")));
+
+        Assert.Equal("ThrottlingException", error.ErrorCode);
+        Assert.Equal(400, error.StatusCode);
+        Assert.True(error.OutcomeUnknown);
+        Assert.Contains("may have taken effect", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false, 400, "ThrottlingException")]
+    [InlineData(false, 409, "ResourceAlreadyExistsException")]
+    [InlineData(true, 503, "ServiceUnavailableException")]
+    [InlineData(true, 500, "InternalFailureException")]
+    public async Task EveryAttemptAnswered_TheOutcomeIsUnknownOnlyAfterA5xx(bool unknown, int status, string errorType)
+    {
+        await using var server = FaultInjectingHttpServer.Start(Enumerable.Range(0, 3).Select(_ => ScriptedResponse.AwsJsonError(status, errorType, "no")).ToArray());
+        using var session = Session(server, maxAttempts: 3);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.DeleteCertificateAsync("abc"));
+
+        Assert.Equal(unknown, error.OutcomeUnknown);
+        Assert.Equal(status, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARefusedConnection_NeverReachedTheService()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var options = new AwsConnectionOptions { AccessKey = "AKIDREFUSED", SecretKey = "s", Region = "us-east-1", EndpointUrl = $"http://127.0.0.1:{port}", GetEnvironmentVariable = _ => null };
+        var settings = new AwsClientSettings { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5), RateLimitingEnabled = false };
+        using var session = AwsSession.Create(options, settings, Diagnostics.NullEngineLog.Instance);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.CreateThingAsync(new IotCreateThingRequest("dev-1")));
+
+        Assert.Equal("ConnectionFailure", error.ErrorCode);
+        Assert.False(error.OutcomeUnknown);
+    }
 }

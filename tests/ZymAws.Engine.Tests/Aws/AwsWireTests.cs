@@ -62,6 +62,50 @@ public sealed class AwsWireTests
         Assert.Equal(1, server.RequestCount);
     }
 
+    [Theory]
+    [InlineData(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", null, "ServiceUnavailable", "502 Bad Gateway")]
+    [InlineData(418, "I'm a teapot", "text/plain", null, "HttpStatus418", "I'm a teapot")]
+    [InlineData(400, "{\"unexpected\":\"shape\"}", "application/json", null, "HttpStatus400", "unexpected")]
+    [InlineData(500, "gateway says no", "text/plain", "GatewayFault:http://internal.example/", "GatewayFault", "gateway says no")]
+    [InlineData(504, "", "text/plain", null, "ServiceUnavailable", "no error body")]
+    public async Task AnErrorBodyThatIsNotAnAwsError_StillNamesTheOperationTheStatusAndWhatCameBack(int status, string body, string contentType, string? errorType, string code, string excerpt)
+    {
+        var headers = new List<(string, string)> { ("Content-Type", contentType) };
+        if (errorType is not null)
+        {
+            headers.Add(("X-Amzn-ErrorType", errorType));
+        }
+
+        await using var server = FaultInjectingHttpServer.Start(ScriptedResponse.Respond(status, body, headers.ToArray()));
+        using var session = AwsRetryTests.Session(server, maxAttempts: 1);
+
+        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.CreateThingAsync(new IotCreateThingRequest("dev-1")));
+
+        Assert.Equal(code, ex.ErrorCode);
+        Assert.Contains("CreateThing", ex.Message);
+        Assert.Contains($"HTTP {status}", ex.Message);
+        Assert.Contains(excerpt, ex.Message);
+    }
+
+    [Fact]
+    public async Task AnUnreadableErrorBody_IsQuotedWithoutAnythingCredentialLike()
+    {
+        // A misbehaving proxy echoes the request back: the excerpt must not carry the session token, key id or signature.
+        string echo = "<pre>POST /things/dev-1\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAABCDEFGHIJKLMNOP/20260101/us-east-1/iot/aws4_request, Signature=" + new string('a', 64) +
+            "\nX-Amz-Security-Token: FQoGZXIvYXdzEJr//////////wEaDOZs1kU2gxV0iQAbCDE+xyz=\nsecret_access_key=wJalrXUtnFEMI/K7MDENG</pre>";
+        await using var server = FaultInjectingHttpServer.Start(ScriptedResponse.Respond(502, echo, ("Content-Type", "text/html")));
+        using var session = AwsRetryTests.Session(server, maxAttempts: 1, sessionToken: "FQoGZXIvYXdzEJr//////////wEaDOZs1kU2gxV0iQAbCDE+xyz=");
+
+        var ex = await Assert.ThrowsAsync<AwsServiceException>(() => session.Iot.CreateThingAsync(new IotCreateThingRequest("dev-1")));
+
+        Assert.Contains("POST /things/dev-1", ex.Message);
+        Assert.DoesNotContain("AKIAABCDEFGHIJKLMNOP", ex.Message);
+        Assert.DoesNotContain("FQoGZXIvYXdz", ex.Message);
+        Assert.DoesNotContain(new string('a', 64), ex.Message);
+        Assert.DoesNotContain("wJalrXUtnFEMI", ex.Message);
+        Assert.Contains("[redacted]", ex.Message);
+    }
+
     [Fact]
     public async Task ListAllCaCertificates_FollowsMarkersUntilTheLastPage()
     {

@@ -145,6 +145,31 @@ public sealed class SecureFileTests : IDisposable
     }
 
     [Fact]
+    public void PrivateDirectory_EveryFolderItCreatesIsOwnerOnly_AnExistingParentIsLeftAsItIs()
+    {
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        var open = Private | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(_dir.Path, open);
+        string leaf = Path.Combine(_dir.Path, "keys", "site-1", "batch");
+
+        SecureFile.CreatePrivateDirectory(leaf, restrictExisting: false);
+
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(_dir.Path, "keys")));
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(_dir.Path, "keys", "site-1")));
+        Assert.Equal(Private, File.GetUnixFileMode(leaf));
+        Assert.Equal(open, File.GetUnixFileMode(_dir.Path));
+
+        // A folder that exists is the user's choice: left open without restrictExisting, made owner-only with it.
+        string chosen = Path.Combine(_dir.Path, "chosen");
+        Directory.CreateDirectory(chosen);
+        File.SetUnixFileMode(chosen, open);
+        SecureFile.CreatePrivateDirectory(chosen, restrictExisting: false);
+        Assert.Equal(open, File.GetUnixFileMode(chosen));
+        SecureFile.CreatePrivateDirectory(chosen);
+        Assert.Equal(Private, File.GetUnixFileMode(chosen));
+    }
+
+    [Fact]
     public void MissingDirectory_IsDirectoryNotFound()
     {
         var ex = Assert.Throws<ZymException>(() => SecureFile.WriteAllText(_dir["missing/a.txt"], "x", overwrite: false));

@@ -17,6 +17,9 @@ public enum ProxyFault
     /// <summary>Answer HTTP 503 ServiceUnavailableException without forwarding.</summary>
     Unavailable,
 
+    /// <summary>Answer HTTP 403 AccessDeniedException without forwarding: a definite refusal (e.g. a permission the provisioning user lacks).</summary>
+    Deny,
+
     /// <summary>Reset the connection without forwarding (the request never reached the service).</summary>
     DropBeforeForward,
 
@@ -25,7 +28,11 @@ public enum ProxyFault
 }
 
 /// <summary>A request as the proxy saw it, with the AWS operation it names.</summary>
-public sealed record ProxiedRequest(int Sequence, string Operation, string Method, string PathAndQuery);
+public sealed record ProxiedRequest(int Sequence, string Operation, string Method, string PathAndQuery, string Body = "")
+{
+    /// <summary>Whether the request is about <paramref name="value"/> (a thing name, a certificate id): in its path or its body.</summary>
+    public bool Names(string? value) => value is not null && (Uri.UnescapeDataString(PathAndQuery).Contains(value, StringComparison.Ordinal) || Body.Contains(value, StringComparison.Ordinal));
+}
 
 /// <summary>
 /// A real HTTP/1.1 forwarding proxy on 127.0.0.1 in front of moto (one connection per request, Connection: close),
@@ -134,6 +141,8 @@ public sealed class FaultInjectingProxy : LoopbackHttpServer
                 return method switch { "POST" => "CreateRoleAlias", "PUT" => "UpdateRoleAlias", "DELETE" => "DeleteRoleAlias", _ => parts.Length == 1 ? "ListRoleAliases" : "DescribeRoleAlias" };
             case "endpoint":
                 return "DescribeEndpoint";
+            case "principals":
+                return "ListPrincipalThings";
         }
 
         int action = body.IndexOf("Action=", StringComparison.Ordinal);
@@ -150,8 +159,9 @@ public sealed class FaultInjectingProxy : LoopbackHttpServer
 
     private protected override async Task HandleAsync(TcpClient client, NetworkStream stream, RawHttpRequest request)
     {
-        string operation = OperationOf(request.Method, request.PathAndQuery, Encoding.UTF8.GetString(request.Body));
-        var fault = Decide(new ProxiedRequest(Interlocked.Increment(ref _sequence), operation, request.Method, request.PathAndQuery));
+        string requestBody = Encoding.UTF8.GetString(request.Body);
+        string operation = OperationOf(request.Method, request.PathAndQuery, requestBody);
+        var fault = Decide(new ProxiedRequest(Interlocked.Increment(ref _sequence), operation, request.Method, request.PathAndQuery, requestBody));
         _faults.AddOrUpdate(fault, 1, (_, n) => n + 1);
         switch (fault)
         {
@@ -160,6 +170,9 @@ public sealed class FaultInjectingProxy : LoopbackHttpServer
                 break;
             case ProxyFault.Unavailable:
                 await ReplyErrorAsync(stream, 503, "ServiceUnavailableException", "Service unavailable");
+                break;
+            case ProxyFault.Deny:
+                await ReplyErrorAsync(stream, 403, "AccessDeniedException", "User is not authorized to perform this action");
                 break;
             case ProxyFault.DropBeforeForward:
                 RawHttp.Reset(client);

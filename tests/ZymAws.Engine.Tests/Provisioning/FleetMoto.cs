@@ -55,6 +55,20 @@ public sealed class FleetMoto : MotoServer
         return json!.Value.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("policyName").GetString()!).ToList();
     }
 
+    /// <summary>The targets (certificate ARNs) a policy is attached to (AWS CLI list-targets-for-policy).</summary>
+    public async Task<IReadOnlyList<string>> CliPolicyTargetsAsync(string policyName)
+    {
+        var json = await ExternalProcess.AwsCliAsync(this, "iot", "list-targets-for-policy", "--policy-name", policyName);
+        return json!.Value.GetProperty("targets").EnumerateArray().Select(t => t.GetString()!).ToList();
+    }
+
+    /// <summary>A thing's attributes (AWS CLI describe-thing).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CliThingAttributesAsync(string thingName)
+    {
+        var json = await ExternalProcess.AwsCliAsync(this, "iot", "describe-thing", "--thing-name", thingName);
+        return json!.Value.GetProperty("attributes").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetString()!);
+    }
+
     /// <summary>Deletes an IoT policy with the AWS CLI (e.g. to make it go missing mid-run).</summary>
     public Task DeletePolicyAsync(string policyName) => ExternalProcess.AwsCliAsync(this, "iot", "delete-policy", "--policy-name", policyName);
 

@@ -210,7 +210,8 @@ public sealed class FleetProvisionerTests
             var r = Assert.Single(byName[device.ThingName]);
             Assert.Equal(DeviceProvisioningStatus.RolledBack, r.Status);
             Assert.Equal("AttachPolicy", ((ZymAws.Engine.Aws.AwsServiceException)r.Error!).Operation);
-            Assert.Equal(new[] { "RegisterCertificate", "CreateThing", "AttachThingPrincipal", "DetachThingPrincipal", "DeleteThing", "UpdateCertificate", "DeleteCertificate" }, r.Actions);
+            // In the order AWS requires, the thing last.
+            Assert.Equal(new[] { "RegisterCertificate", "CreateThing", "AttachThingPrincipal", "DetachThingPrincipal", "UpdateCertificate", "DeleteCertificate", "DeleteThing" }, r.Actions);
         }
 
         Assert.Equal(6, summary.Provisioned);
@@ -255,7 +256,7 @@ public sealed class FleetProvisionerTests
     }
 
     [Fact]
-    public async Task RollbackThatFails_ReportsFailedWithBothErrors()
+    public async Task RollbackThatFails_WithoutAMarkedThing_LeavesTheCertificateActive_AndARerunWithoutTheJournalFinishesIt()
     {
         using var pki = TestPki.Create("Fleet CA rollback fails");
         await _moto.FreshAccountAsync(pki, Policy);
@@ -264,15 +265,26 @@ public sealed class FleetProvisionerTests
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl) { Decide = r => r.Operation == "DeleteCertificate" ? ProxyFault.DropBeforeForward : ProxyFault.None };
         using var session = Session(_moto, proxy.Url, maxAttempts: 3);
         var r = Assert.Single((await new FleetProvisioner(session, Options(pki)).RunAsync(new[] { device })).Results);
-        Assert.Equal(DeviceProvisioningStatus.Failed, r.Status);
+        Assert.Equal(DeviceProvisioningStatus.RollbackFailed, r.Status);
         Assert.Equal("IotResourceNotFound", r.Error!.ErrorId);
         Assert.Equal("IotConnectionFailure", r.RollbackError!.ErrorId);
-        Assert.Equal(new[] { "RegisterCertificate", "UpdateCertificate" }, r.Actions);
 
-        // What is left is exactly what the rollback could not remove: the deactivated certificate.
+        // CreateThing was refused, so no thing carries the marker naming the certificate: rather than leave it INACTIVE
+        // (a later run could not tell it from one an operator disabled), the undo put it back to ACTIVE, and says so.
+        Assert.Equal(new[] { "RegisterCertificate", "UpdateCertificate", "UpdateCertificate" }, r.Actions);
+        Assert.Equal(new[] { $"certificate {r.CertificateId} (ACTIVE)" }, r.LeftInAws);
         var left = Assert.Single(await _moto.CliCertificatesAsync());
-        Assert.Equal("INACTIVE", left.Status);
+        Assert.Equal("ACTIVE", left.Status);
         Assert.Empty(await _moto.CliThingNamesAsync());
+
+        // A later run, without a journal, adopts it as the device's certificate: provisioned exactly once.
+        device.ThingTypeName = null;
+        using var direct = Session(_moto);
+        var again = Assert.Single((await new FleetProvisioner(direct, Options(pki)).RunAsync(new[] { device })).Results);
+        Assert.Equal(DeviceProvisioningStatus.Provisioned, again.Status);
+        Assert.Equal(r.CertificateId, again.CertificateId);
+        Assert.Equal(new[] { "CreateThing", "AttachThingPrincipal", "AttachPolicy" }, again.Actions);
+        await AssertExactlyProvisionedAsync(_moto, new[] { device.ThingName });
     }
 
     [Fact]

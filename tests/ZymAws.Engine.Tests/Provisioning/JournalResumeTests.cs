@@ -95,7 +95,8 @@ public sealed class JournalResumeTests : IDisposable
         string registerLost = devices[2].ThingName;
 
         // Run 1: CreateThing of one device never reaches AWS; RegisterCertificate of another does, but every answer is
-        // lost. NoRollback leaves both as an interrupted run would: intents without results.
+        // lost — and so is every answer to the look that would settle them. NoRollback leaves both as an interrupted run
+        // would: intents without results.
         await using (var proxy = new FaultInjectingProxy(_moto.EndpointUrl))
         {
             // Devices run one at a time (ThrottleLimit 1), so the one being asked about is the one calling AWS.
@@ -107,9 +108,11 @@ public sealed class JournalResumeTests : IDisposable
                 Volatile.Write(ref current, target);
                 return Task.FromResult(true);
             };
+            int createAttempted = 0;
             proxy.Decide = r =>
-                r.Operation == "CreateThing" && r.PathAndQuery.Contains(thingFails) ? ProxyFault.DropBeforeForward :
-                r.Operation == "RegisterCertificate" && Volatile.Read(ref current) == registerLost ? ProxyFault.DropAfterForward :
+                r.Operation == "CreateThing" && r.PathAndQuery.Contains(thingFails) && Interlocked.Exchange(ref createAttempted, 1) >= 0 ? ProxyFault.DropBeforeForward :
+                r.Operation == "DescribeThing" && r.PathAndQuery.Contains(thingFails) && Volatile.Read(ref createAttempted) == 1 ? ProxyFault.DropBeforeForward :
+                (r.Operation == "RegisterCertificate" || r.Operation == "DescribeCertificate") && Volatile.Read(ref current) == registerLost ? ProxyFault.DropAfterForward :
                 ProxyFault.None;
             using var session = Session(_moto, proxy.Url, maxAttempts: 3);
             var first = (await new FleetProvisioner(session, options).RunAsync(devices)).Results.ToDictionary(r => r.ThingName);

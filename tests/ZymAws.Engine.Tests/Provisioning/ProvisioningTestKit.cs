@@ -113,5 +113,54 @@ internal static class ProvisioningTestKit
             Xunit.Assert.Equal("ACTIVE", byArn[attachment.Arn].Status);
             Xunit.Assert.Equal(new[] { policy }, attachment.Policies);
         }
+
+        // The policy is on exactly these certificates, nothing else.
+        var targets = await moto.CliPolicyTargetsAsync(policy);
+        Xunit.Assert.Equal(attachments.Select(a => a.Arn).OrderBy(a => a, StringComparer.Ordinal), targets.OrderBy(a => a, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// After a run that may have failed devices: every device the summary calls provisioned is complete in AWS (one
+    /// ACTIVE certificate attached to its thing, carrying the policy), and nothing else is in the account but what the
+    /// RollbackFailed results name in LeftInAws: no empty thing, no orphan certificate, no stray policy target.
+    /// Checked with the AWS CLI (a second client) for the lists, the engine's client per thing.
+    /// </summary>
+    public static async Task AssertOnlyNamedLeftoversAsync(FleetMoto moto, FleetProvisioningSummary summary, string policy = Policy)
+    {
+        var done = summary.Results.Where(r => r.Status is DeviceProvisioningStatus.Provisioned or DeviceProvisioningStatus.AlreadyProvisioned).ToList();
+        string leftovers = string.Join("\n", summary.Results.SelectMany(r => r.LeftInAws));
+        var doneThings = new HashSet<string>(done.Select(r => r.ThingName), StringComparer.Ordinal);
+        var doneArns = new HashSet<string>(done.Select(r => r.CertificateArn!), StringComparer.Ordinal);
+        foreach (string thing in await moto.CliThingNamesAsync())
+        {
+            Xunit.Assert.True(doneThings.Contains(thing) || leftovers.Contains($"thing '{thing}'", StringComparison.Ordinal), $"thing '{thing}' is in AWS but neither provisioned nor named as left");
+        }
+
+        foreach (var certificate in await moto.CliCertificatesAsync())
+        {
+            Xunit.Assert.True(doneArns.Contains(certificate.Arn) || leftovers.Contains(certificate.Id, StringComparison.Ordinal), $"certificate {certificate.Id} ({certificate.Status}) is in AWS but neither provisioned nor named as left");
+        }
+
+        foreach (string target in await moto.CliPolicyTargetsAsync(policy))
+        {
+            Xunit.Assert.True(doneArns.Contains(target) || leftovers.Contains(target.Split('/').Last(), StringComparison.Ordinal), $"policy '{policy}' is on {target}, which is neither provisioned nor named as left");
+        }
+
+        using var session = Session(moto);
+        using var gate = new SemaphoreSlim(16);
+        await Task.WhenAll(done.Select(async r =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                Xunit.Assert.Equal(new[] { r.CertificateArn }, await session.Iot.ListAllThingPrincipalsAsync(r.ThingName));
+                Xunit.Assert.Equal(new[] { policy }, (await session.Iot.ListAllAttachedPoliciesAsync(r.CertificateArn!)).Select(p => p.PolicyName));
+                Xunit.Assert.Equal("ACTIVE", (await session.Iot.DescribeCertificateAsync(r.CertificateId!)).Status);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 }

@@ -145,6 +145,10 @@ internal sealed class AwsRequestPipeline
         var total = Stopwatch.StartNew();
         TimeSpan throttled = TimeSpan.Zero;
         int maxAttempts = Math.Max(1, _settings.MaxAttempts);
+
+        // Set once an attempt may have reached AWS and been acted on without its answer reaching us: from then on the
+        // call's outcome is unknown, whatever later attempts are told (a throttle or conflict answers the retry only).
+        bool outcomeUnknown = false;
         for (int attemptNumber = 1; ; attemptNumber++)
         {
             if (limiter is not null)
@@ -183,10 +187,11 @@ internal sealed class AwsRequestPipeline
                 failure = classified;
             }
 
+            outcomeUnknown |= failure.MayHaveTakenEffect;
             if (!failure.Retryable || attemptNumber >= maxAttempts)
             {
                 LogCall(service, operation, target, failure.Describe(), total.Elapsed, attemptNumber, throttled);
-                throw failure.ToException(service, operation, target, attemptNumber);
+                throw failure.ToException(service, operation, target, attemptNumber, outcomeUnknown);
             }
 
             TimeSpan delay = BackoffDelay(attemptNumber, failure.RetryAfter);
@@ -361,7 +366,10 @@ internal sealed class AwsRequestPipeline
                 bool throttling = IsThrottling(failed.Error.Code) || failed.StatusCode == 429;
                 bool transient = failed.StatusCode >= 500 || s_transientCodes.Contains(failed.Error.Code);
                 return new Failure(failed.Error.Code, failed.Error.Message, failed.Error.RequestId, failed.StatusCode,
-                    failed.Error.ResourceId, failed.Error.ResourceArn, throttling || (transient && idempotent), failed.RetryAfter, ex);
+                    failed.Error.ResourceId, failed.Error.ResourceArn, throttling || (transient && idempotent), failed.RetryAfter, ex)
+                {
+                    MayHaveTakenEffect = failed.StatusCode >= 500,
+                };
             }
 
             case AmazonServiceException sdk when sdk.StatusCode != 0 || !string.IsNullOrEmpty(sdk.ErrorCode):
@@ -375,12 +383,18 @@ internal sealed class AwsRequestPipeline
                     return Transport(inner, idempotent);
                 }
 
-                return new Failure(code, sdk.Message, sdk.RequestId, status, null, null, throttling || (transient && idempotent), null, ex);
+                return new Failure(code, sdk.Message, sdk.RequestId, status, null, null, throttling || (transient && idempotent), null, ex)
+                {
+                    MayHaveTakenEffect = status is null || status >= 500,
+                };
             }
 
             case Exception when attemptTimedOut:
                 // The attempt's own timeout fired (the transport may surface it as cancellation, IOException or a disposed stream).
-                return new Failure("RequestTimeout", "No complete response within the attempt timeout.", null, null, null, null, idempotent, null, ex);
+                return new Failure("RequestTimeout", "No complete response within the attempt timeout.", null, null, null, null, idempotent, null, ex)
+                {
+                    MayHaveTakenEffect = true,
+                };
 
             default:
                 return IsTransport(ex) ? Transport(ex, idempotent) : null;
@@ -390,9 +404,13 @@ internal sealed class AwsRequestPipeline
     private static Failure Transport(Exception ex, bool idempotent)
     {
         // A refused connection never reached the service, so even a non-idempotent call may be repeated.
-        bool neverSent = FindInner<SocketException>(ex)?.SocketErrorCode == SocketError.ConnectionRefused;
+        bool neverSent = FindInner<SocketException>(ex)?.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable or SocketError.HostUnreachable;
         return new Failure("ConnectionFailure", $"{Innermost(ex).GetType().Name}: {Innermost(ex).Message}", null, null, null, null,
-            idempotent || neverSent, null, ex);
+            idempotent || neverSent, null, ex)
+        {
+            // Any other lost connection may have carried the whole request to AWS before it broke.
+            MayHaveTakenEffect = !neverSent,
+        };
     }
 
     private static bool IsThrottling(string code) => s_throttlingCodes.Contains(code);
@@ -462,13 +480,19 @@ internal sealed class AwsRequestPipeline
 
         public Exception Cause { get; }
 
+        /// <summary>
+        /// Whether AWS may have received the request and acted on it although no usable answer came back: a connection
+        /// lost after it was opened, an attempt timeout, or a 5xx (the service failed while handling it).
+        /// </summary>
+        public bool MayHaveTakenEffect { get; init; }
+
         public string Describe() => Status is null ? Code : string.Format(CultureInfo.InvariantCulture, "{0} {1}", Status, Code);
 
-        public AwsServiceException ToException(string service, string operation, string? target, int attempts)
+        public AwsServiceException ToException(string service, string operation, string? target, int attempts, bool outcomeUnknown)
         {
             // The cause of a service answer is our internal attempt exception: do not chain it.
             Exception? inner = Cause is AwsAttemptFailedException ? null : Cause;
-            return new AwsServiceException(service, operation, Code, Message, RequestId, Status, target, ResourceId, ResourceArn, attempts, inner);
+            return new AwsServiceException(service, operation, Code, Message, RequestId, Status, target, ResourceId, ResourceArn, attempts, inner, outcomeUnknown);
         }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class BatchContext : IDisposable
     private readonly object _endpointLock = new();
     private Task<string>? _endpointPrefix;
     private Exception? _hostFailure;
+    private int _callbacksStopped;
     private int _keyMismatchWarned;
     private int _incompleteSubjectNoted;
 
@@ -60,6 +61,9 @@ internal sealed class BatchContext : IDisposable
     /// <summary>The first exception a host callback threw (or a journal write failure), rethrown when the batch ends.</summary>
     public Exception? HostFailure => Volatile.Read(ref _hostFailure);
 
+    /// <summary>True once a host callback has thrown: no further callback is made.</summary>
+    public bool CallbacksStopped => Volatile.Read(ref _callbacksStopped) == 1;
+
     /// <summary>Records that the batch must stop because of <paramref name="exception"/> (the first one wins).</summary>
     public void Abort(Exception exception)
     {
@@ -68,6 +72,19 @@ internal sealed class BatchContext : IDisposable
             Log.Warning($"Provisioning is stopping: {exception.Message}");
         }
 
+        RequestStop();
+    }
+
+    /// <summary>A host callback threw: the batch stops (as <see cref="Abort"/>) and the host is not called again.</summary>
+    public void CallbackFailed(Exception exception)
+    {
+        Interlocked.Exchange(ref _callbacksStopped, 1);
+        Abort(exception);
+    }
+
+    /// <summary>Starts no further device; devices in flight finish or roll back. Results are still reported.</summary>
+    public void RequestStop()
+    {
         try
         {
             Stop.Cancel();
@@ -149,7 +166,7 @@ internal sealed class BatchContext : IDisposable
     public void ReportStep(ProvisioningStepEvent step)
     {
         var callback = Options.StepCompleted;
-        if (callback is null || HostFailure is not null)
+        if (callback is null || CallbacksStopped)
         {
             return;
         }
@@ -160,7 +177,7 @@ internal sealed class BatchContext : IDisposable
         }
         catch (Exception ex)
         {
-            Abort(ex);
+            CallbackFailed(ex);
         }
     }
 

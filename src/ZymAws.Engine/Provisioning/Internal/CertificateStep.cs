@@ -9,7 +9,9 @@ namespace ZymAws.Engine.Provisioning.Internal;
 /// <summary>
 /// The device's certificate in AWS IoT: registered (with the batch's CA or without one), issued from the CSR (AWS IoT
 /// as the CA), or recovered — a call of unknown outcome (a lost answer, or a journal intent without its result) is
-/// resolved by finding what it created before anything is registered or issued again.
+/// resolved by finding what it created before anything is registered or issued again, and a certificate an earlier
+/// run's unfinished undo left INACTIVE is recognised by its thing's <see cref="ThingMarker"/> and finished (with or
+/// without the journal). A certificate an operator disabled is never re-enabled.
 /// </summary>
 internal sealed class CertificateStep
 {
@@ -87,10 +89,11 @@ internal sealed class CertificateStep
         JournaledStep.RunAsync(
             _device,
             new JournalRecord(JournalEvents.CertificateActivating, Thing) { CertificateId = certificateId },
-            "Activation",
+            JournaledStep.Void(_device, "Activation"),
             () => _device.Iot.UpdateCertificateAsync(certificateId, IotCertificateStatus.Active, token),
             new JournalRecord(JournalEvents.CertificateActivated, Thing) { CertificateId = certificateId },
-            action);
+            action,
+            async () => string.Equals((await _device.Iot.DescribeCertificateAsync(certificateId, token).ConfigureAwait(false)).Status, IotCertificateStatus.Active, StringComparison.Ordinal));
 
     private async Task RegisterAsync(CancellationToken token)
     {
@@ -102,22 +105,54 @@ internal sealed class CertificateStep
         var registered = await JournaledStep.RunAsync(
             _device,
             intent,
-            null,
+            () => new JournalRecord(JournalEvents.CertificateIssueAbsent, Thing),
             () => RegisterOrFindAsync(dangling, intentAt, token),
             r => new JournalRecord(JournalEvents.CertificateReady, Thing) { CertificateId = r.Reference.CertificateId, CertificateArn = r.Reference.CertificateArn, Owned = r.Owned, Input = _device.Input },
-            r => r.Owned && r.Active ? operation : null).ConfigureAwait(false);
+            r => r.Owned && r.Active ? operation : null,
+            () => LookForRegisteredAsync(intentAt, token)).ConfigureAwait(false);
         if (registered.Active)
         {
             return;
         }
 
-        if (!registered.Owned)
+        if (registered.Owned)
         {
-            throw new ZymException("CertificateNotActive", ZymErrorCategory.InvalidOperation,
-                $"Certificate {registered.Reference.CertificateId} of '{Thing}' is already registered with status {registered.Status}; it is left as it is (enable it first if the device should be used).", _device.ErrorTarget);
+            // Ours but not ACTIVE (e.g. an earlier undo of this batch deactivated it): record that, then activate.
+            _device.Append(new JournalRecord(JournalEvents.CertificateDeactivated, Thing) { CertificateId = registered.Reference.CertificateId });
+            await ActivateAsync(registered.Reference.CertificateId, operation, token).ConfigureAwait(false);
+            return;
         }
 
-        await ActivateAsync(registered.Reference.CertificateId, operation, token).ConfigureAwait(false);
+        await FinishLeftByUndoAsync(registered.Description!, certificatePem: null, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A certificate that is registered but not ACTIVE, not known to be this run's: finished (ACTIVE again, owned) when
+    /// the module's own unfinished undo left it (<see cref="ThingMarker.IsLeftByUndoAsync"/>), else left as it is.
+    /// </summary>
+    /// <exception cref="ZymException">CertificateNotActive.</exception>
+    private async Task FinishLeftByUndoAsync(IotCertificateDescription certificate, string? certificatePem, CancellationToken token)
+    {
+        var thing = await _device.ExistingThingAsync(token).ConfigureAwait(false);
+        if (!await ThingMarker.IsLeftByUndoAsync(_device.Iot, thing, certificate, token).ConfigureAwait(false))
+        {
+            throw new ZymException("CertificateNotActive", ZymErrorCategory.InvalidOperation,
+                $"Certificate {certificate.CertificateId} of '{Thing}' is already registered with status {certificate.Status}; it is left as it is (enable it first if the device should be used).", _device.ErrorTarget);
+        }
+
+        _device.Batch.Log.Verbose($"'{Thing}': certificate {certificate.CertificateId} was left {certificate.Status} by an unfinished undo of an earlier run (its thing's marker names it, nothing is attached to it); provisioning finishes it.");
+        _device.Append(new JournalRecord(JournalEvents.CertificateReady, Thing)
+        {
+            CertificateId = certificate.CertificateId,
+            CertificateArn = certificate.CertificateArn,
+            CertificatePem = certificatePem,
+            Csr = _device.Csr?.DerSha256,
+            Owned = true,
+            Input = _device.Input,
+            Message = "left by an unfinished undo",
+        });
+        _device.Append(new JournalRecord(JournalEvents.CertificateDeactivated, Thing) { CertificateId = certificate.CertificateId });
+        await ActivateAsync(certificate.CertificateId, "UpdateCertificate", token).ConfigureAwait(false);
     }
 
     private async Task<Registered> RegisterOrFindAsync(bool dangling, DateTimeOffset intentAt, CancellationToken token)
@@ -127,20 +162,35 @@ internal sealed class CertificateStep
             var reference = _device.Mode == CertificateRegistrationMode.WithCa
                 ? await _device.Iot.RegisterCertificateAsync(new IotRegisterCertificateRequest(_device.Request.CertificatePem!) { CaCertificatePem = _device.Batch.Options.CaCertificatePem, SetAsActive = true }, token).ConfigureAwait(false)
                 : await _device.Iot.RegisterCertificateWithoutCaAsync(_device.Request.CertificatePem!, IotCertificateStatus.Active, token).ConfigureAwait(false);
-            return new Registered(reference, Owned: true, Active: true, IotCertificateStatus.Active);
+            return new Registered(reference, Owned: true, Active: true, null);
         }
         catch (AwsServiceException ex) when (ex.IsAlreadyExists)
         {
             string id = ex.ResourceId ?? _device.Certificate!.CertificateId;
             var description = await _device.Iot.DescribeCertificateAsync(id, token).ConfigureAwait(false);
 
-            // Ours only if an earlier attempt of ours may have registered it (a lost response, or an intent from an
-            // interrupted run) and it was created after that attempt began.
-            bool owned = (dangling || ex.Attempts > 1) && description.CreationDate is DateTimeOffset created && created >= intentAt - CertificateFinder.ClockSkew;
-            bool active = string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal);
-            return new Registered(new IotCertificateReference(id, ex.ResourceArn ?? description.CertificateArn), owned, active, description.Status);
+            // Ours only if an earlier attempt of ours may have registered it (an attempt whose answer was lost, or an
+            // intent from an interrupted run) and it was created after that attempt began.
+            return AsRegistered(description, (dangling || ex.OutcomeUnknown) && description.CreationDate is DateTimeOffset created && created >= intentAt - CertificateFinder.ClockSkew);
         }
     }
+
+    /// <summary>After a registration of unknown outcome: the certificate (its id is known) if it exists and was created since the intent.</summary>
+    private async Task<(bool Found, Registered Result)> LookForRegisteredAsync(DateTimeOffset intentAt, CancellationToken token)
+    {
+        var description = await DevicePlan.TryAsync(() => _device.Iot.DescribeCertificateAsync(_device.Certificate!.CertificateId, token)).ConfigureAwait(false);
+        if (description is null)
+        {
+            return (false, default);
+        }
+
+        bool created = description.CreationDate is DateTimeOffset at && at >= intentAt - CertificateFinder.ClockSkew;
+        return (true, AsRegistered(description, created));
+    }
+
+    private static Registered AsRegistered(IotCertificateDescription description, bool owned) =>
+        new(new IotCertificateReference(description.CertificateId, description.CertificateArn), owned,
+            string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal), description);
 
     private async Task IssueFromCsrAsync(CancellationToken token)
     {
@@ -152,6 +202,10 @@ internal sealed class CertificateStep
                 return;
             }
         }
+        else if (await AdoptMarkedAsync(token).ConfigureAwait(false))
+        {
+            return;
+        }
 
         var csr = _device.Csr!;
         for (int attempt = 1; ; attempt++)
@@ -162,14 +216,14 @@ internal sealed class CertificateStep
                 var created = await JournaledStep.RunAsync(
                     _device,
                     intent,
-                    null,
+                    () => new JournalRecord(JournalEvents.CertificateIssueAbsent, Thing) { Csr = csr.DerSha256 },
                     () => _device.Iot.CreateCertificateFromCsrAsync(_device.Request.CsrPem!, setAsActive: true, token),
                     c => new JournalRecord(JournalEvents.CertificateReady, Thing) { CertificateId = c.CertificateId, CertificateArn = c.CertificateArn, CertificatePem = c.CertificatePem, Csr = csr.DerSha256, Owned = true },
                     _ => ProvisioningOperations.CreateCertificateFromCsr).ConfigureAwait(false);
                 CheckIssuedKey(created.CertificatePem);
                 return;
             }
-            catch (AwsServiceException ex) when (ex.StatusCode is null || ex.StatusCode >= 500)
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
             {
                 _device.Batch.Log.Warning($"The outcome of CreateCertificateFromCsr for '{Thing}' is unknown ({ex.ErrorCode}); looking for the certificate before issuing again.");
                 if (await ResolveIssuedAsync(intent.At, token).ConfigureAwait(false))
@@ -183,6 +237,45 @@ internal sealed class CertificateStep
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Without a pending intent (a run without the journal, or a new one): the certificate the device's thing's marker
+    /// names, when AWS IoT issued it for this CSR's key, is the device's — used as it is when ACTIVE (nothing is issued
+    /// again), finished when an unfinished undo left it, refused (CertificateNotActive) when an operator disabled it.
+    /// </summary>
+    private async Task<bool> AdoptMarkedAsync(CancellationToken token)
+    {
+        var thing = await _device.ExistingThingAsync(token).ConfigureAwait(false);
+        if (thing is null || ThingMarker.Of(thing) is not string markedId)
+        {
+            return false;
+        }
+
+        var description = await DevicePlan.TryAsync(() => _device.Iot.DescribeCertificateAsync(markedId, token)).ConfigureAwait(false);
+        var issued = description is null ? null : CertificateFacts.TryParse(description.CertificatePem, out _);
+        if (issued is null || !Bytes.Same(issued.SubjectPublicKeyInfoDer, _device.Csr!.SubjectPublicKeyInfoDer))
+        {
+            return false;
+        }
+
+        if (!string.Equals(description!.Status, IotCertificateStatus.Active, StringComparison.Ordinal))
+        {
+            await FinishLeftByUndoAsync(description, description.CertificatePem, token).ConfigureAwait(false);
+            return true;
+        }
+
+        _device.Batch.Log.Verbose($"'{Thing}': its thing names certificate {markedId}, issued for this CSR's key; it is used, nothing is issued again.");
+        _device.Append(new JournalRecord(JournalEvents.CertificateReady, Thing)
+        {
+            CertificateId = description.CertificateId,
+            CertificateArn = description.CertificateArn,
+            CertificatePem = description.CertificatePem,
+            Csr = _device.Csr.DerSha256,
+            Owned = false,
+            Input = _device.Input,
+        });
+        return true;
     }
 
     /// <summary>Finds the certificate a CreateCertificateFromCsr of unknown outcome created; records it (true) or records that there is none (false).</summary>
@@ -227,5 +320,5 @@ internal sealed class CertificateStep
         }
     }
 
-    private readonly record struct Registered(IotCertificateReference Reference, bool Owned, bool Active, string? Status);
+    private readonly record struct Registered(IotCertificateReference Reference, bool Owned, bool Active, IotCertificateDescription? Description);
 }

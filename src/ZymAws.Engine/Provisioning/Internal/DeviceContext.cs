@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
 using ZymAws.Engine.Aws;
 using ZymAws.Engine.Pki;
 
@@ -13,6 +15,8 @@ namespace ZymAws.Engine.Provisioning.Internal;
 internal sealed class DeviceContext
 {
     private readonly List<string> _actions = new();
+    private IotThing? _thing;
+    private bool _thingRead;
 
     public DeviceContext(BatchContext batch, DeviceProvisioningRequest request)
     {
@@ -51,6 +55,21 @@ internal sealed class DeviceContext
 
     /// <summary>The AWS changes made for the device in this run, in order.</summary>
     public IReadOnlyList<string> Actions => _actions;
+
+    /// <summary>
+    /// The device's thing as AWS described it the first time a step asked (null: there is none), read once per run of
+    /// the device: the certificate step may read its <see cref="ThingMarker"/> before the thing step decides to create it.
+    /// </summary>
+    public async Task<IotThing?> ExistingThingAsync(CancellationToken token)
+    {
+        if (!_thingRead)
+        {
+            _thing = await DevicePlan.TryAsync(() => Iot.DescribeThingAsync(Thing, token)).ConfigureAwait(false);
+            _thingRead = true;
+        }
+
+        return _thing;
+    }
 
     /// <summary>Journals a record durably (an intent before its AWS call); a failure to write stops the device.</summary>
     public void Append(JournalRecord record) => Batch.Journal.Append(record);

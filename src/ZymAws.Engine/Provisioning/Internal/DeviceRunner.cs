@@ -13,7 +13,8 @@ namespace ZymAws.Engine.Provisioning.Internal;
 /// Provisions one device: validate locally (<see cref="DeviceValidation"/>), ask once (<see cref="DevicePlan"/> with
 /// -WhatIf), then certificate (<see cref="CertificateStep"/>) → thing → attach principal → attach policy, each an
 /// intent → call → ready <see cref="JournaledStep"/>, each skipped when the journal or a read-only check shows it is
-/// already done. On failure, <see cref="DeviceRollback"/> undoes what the batch created for this device unless NoRollback.
+/// already done. Things it creates carry the module's <see cref="ThingMarker"/>. On failure, <see cref="DeviceRollback"/>
+/// undoes what the batch created for this device unless NoRollback (status RolledBack, or RollbackFailed with what is left).
 /// </summary>
 internal sealed class DeviceRunner
 {
@@ -91,7 +92,7 @@ internal sealed class DeviceRunner
         }
         catch (Exception ex)
         {
-            Batch.Abort(ex);
+            Batch.CallbackFailed(ex);
             return null;
         }
 
@@ -136,12 +137,15 @@ internal sealed class DeviceRunner
             return;
         }
 
-        // An existing thing is left as it is, and is not the batch's to delete: look first.
-        var existing = await DevicePlan.TryAsync(() => _device.Iot.DescribeThingAsync(Thing, token)).ConfigureAwait(false);
+        // An existing thing is left as it is, and is not the batch's to delete unless the batch created it: an intent of
+        // this batch, or the marker of the certificate this batch owns (an earlier run created the thing for it).
+        string certificateId = State.CertificateId!;
+        var existing = await _device.ExistingThingAsync(token).ConfigureAwait(false);
         if (existing is not null)
         {
-            bool ours = State.ThingIntent;
-            _device.Append(new JournalRecord(JournalEvents.ThingReady, Thing) { ThingArn = existing.ThingArn, Owned = ours });
+            string? marker = ThingMarker.Of(existing);
+            bool ours = State.ThingIntent || (State.CertificateOwned && marker == certificateId);
+            _device.Append(new JournalRecord(JournalEvents.ThingReady, Thing) { ThingArn = existing.ThingArn, Owned = ours, Marker = marker });
             if (!ours && (_device.Request.ThingTypeName is not null || _device.Request.Attributes is { Count: > 0 }))
             {
                 Batch.Log.Verbose($"Thing '{Thing}' already exists; its type and attributes are left as they are.");
@@ -153,15 +157,26 @@ internal sealed class DeviceRunner
         var request = new IotCreateThingRequest(Thing)
         {
             ThingTypeName = _device.Request.ThingTypeName,
-            Attributes = _device.Request.Attributes is null ? null : new Dictionary<string, string>(_device.Request.Attributes),
+            Attributes = ThingMarker.AttributesFor(_device.Request.Attributes, _device.Request.ThingTypeName, certificateId, out bool marked),
         };
+        if (!marked)
+        {
+            Batch.Log.Verbose($"Thing '{Thing}' is created without the module's marker ({ThingMarker.AttributeName}): a thing without a type may have {ThingMarker.MaxAttributesWithoutType} attributes and all are given.");
+        }
+
         await JournaledStep.RunAsync(
             _device,
             State.ThingIntent ? null : new JournalRecord(JournalEvents.ThingCreating, Thing),
-            "Thing",
-            () => _device.Iot.CreateThingAsync(request, token),
-            created => new JournalRecord(JournalEvents.ThingReady, Thing) { ThingArn = created.ThingArn, Owned = true },
-            _ => "CreateThing").ConfigureAwait(false);
+            JournaledStep.Void(_device, "Thing"),
+            async () => (await _device.Iot.CreateThingAsync(request, token).ConfigureAwait(false)).ThingArn,
+            arn => new JournalRecord(JournalEvents.ThingReady, Thing) { ThingArn = arn, Owned = true, Marker = marked ? certificateId : null },
+            _ => "CreateThing",
+            async () =>
+            {
+                // It did not exist before the call: if it does now, and carries our marker (or we could not mark it), the call made it.
+                var thing = await DevicePlan.TryAsync(() => _device.Iot.DescribeThingAsync(Thing, token)).ConfigureAwait(false);
+                return (thing is not null && (!marked || ThingMarker.Of(thing) == certificateId), thing?.ThingArn ?? string.Empty);
+            }).ConfigureAwait(false);
     }
 
     private async Task EnsurePrincipalAsync(CancellationToken token)
@@ -174,8 +189,7 @@ internal sealed class DeviceRunner
         string certificateArn = State.CertificateArn!;
         if (!State.PrincipalIntent && !State.CertificateOwned && !State.ThingOwned)
         {
-            var principals = await _device.Iot.ListAllThingPrincipalsAsync(Thing, cancellationToken: token).ConfigureAwait(false);
-            if (principals.Contains(certificateArn, StringComparer.Ordinal))
+            if (await IsPrincipalAttachedAsync(certificateArn, token).ConfigureAwait(false))
             {
                 _device.Append(new JournalRecord(JournalEvents.PrincipalReady, Thing) { CertificateArn = certificateArn, Owned = false });
                 return;
@@ -185,10 +199,11 @@ internal sealed class DeviceRunner
         await JournaledStep.RunAsync(
             _device,
             State.PrincipalIntent ? null : new JournalRecord(JournalEvents.PrincipalAttaching, Thing) { CertificateArn = certificateArn },
-            "Principal",
+            JournaledStep.Void(_device, "Principal"),
             () => _device.Iot.AttachThingPrincipalAsync(Thing, certificateArn, token),
             new JournalRecord(JournalEvents.PrincipalReady, Thing) { CertificateArn = certificateArn, Owned = true },
-            "AttachThingPrincipal").ConfigureAwait(false);
+            "AttachThingPrincipal",
+            () => IsPrincipalAttachedAsync(certificateArn, token)).ConfigureAwait(false);
     }
 
     private async Task EnsurePolicyAsync(CancellationToken token)
@@ -202,8 +217,7 @@ internal sealed class DeviceRunner
         string certificateArn = State.CertificateArn!;
         if (!State.PolicyIntent && !State.CertificateOwned)
         {
-            var attached = await _device.Iot.ListAllAttachedPoliciesAsync(certificateArn, cancellationToken: token).ConfigureAwait(false);
-            if (attached.Any(p => p.PolicyName == policy))
+            if (await IsPolicyAttachedAsync(policy, certificateArn, token).ConfigureAwait(false))
             {
                 _device.Append(new JournalRecord(JournalEvents.PolicyReady, Thing) { Policy = policy, Owned = false });
                 return;
@@ -213,11 +227,18 @@ internal sealed class DeviceRunner
         await JournaledStep.RunAsync(
             _device,
             State.PolicyIntent ? null : new JournalRecord(JournalEvents.PolicyAttaching, Thing) { Policy = policy },
-            "Policy",
+            JournaledStep.Void(_device, "Policy"),
             () => _device.Iot.AttachPolicyAsync(policy, certificateArn, token),
             new JournalRecord(JournalEvents.PolicyReady, Thing) { Policy = policy, Owned = true },
-            "AttachPolicy").ConfigureAwait(false);
+            "AttachPolicy",
+            () => IsPolicyAttachedAsync(policy, certificateArn, token)).ConfigureAwait(false);
     }
+
+    private async Task<bool> IsPrincipalAttachedAsync(string certificateArn, CancellationToken token) =>
+        (await _device.Iot.ListAllThingPrincipalsAsync(Thing, cancellationToken: token).ConfigureAwait(false)).Contains(certificateArn, StringComparer.Ordinal);
+
+    private async Task<bool> IsPolicyAttachedAsync(string policy, string certificateArn, CancellationToken token) =>
+        (await _device.Iot.ListAllAttachedPoliciesAsync(certificateArn, cancellationToken: token).ConfigureAwait(false)).Any(p => p.PolicyName == policy);
 
     // ---- endings -----------------------------------------------------------------------------------------------
 
@@ -237,16 +258,17 @@ internal sealed class DeviceRunner
             return Finish(result, DeviceProvisioningStatus.Failed, clock, error);
         }
 
-        var rollbackError = await DeviceRollback.RunAsync(_device).ConfigureAwait(false);
-        if (rollbackError is null)
+        var rollback = await DeviceRollback.RunAsync(_device).ConfigureAwait(false);
+        if (rollback.Error is null)
         {
             _device.AppendQuietly(new JournalRecord(JournalEvents.RolledBack, Thing) { Message = error.Message });
             return Finish(result, DeviceProvisioningStatus.RolledBack, clock, error);
         }
 
-        _device.AppendQuietly(new JournalRecord(JournalEvents.Failed, Thing) { Message = error.Message + " Rollback failed: " + rollbackError.Message });
-        result.RollbackError = rollbackError;
-        return Finish(result, DeviceProvisioningStatus.Failed, clock, error);
+        _device.AppendQuietly(new JournalRecord(JournalEvents.RollbackFailed, Thing) { Message = error.Message + " Rollback failed: " + rollback.Error.Message });
+        result.RollbackError = rollback.Error;
+        result.LeftInAws = rollback.Left;
+        return Finish(result, DeviceProvisioningStatus.RollbackFailed, clock, error);
     }
 
     private void CaptureIds(DeviceProvisioningOutcome result)

@@ -37,6 +37,9 @@ internal sealed class DeviceState
 
     public bool ThingIntent { get; private set; }
 
+    /// <summary>The certificate id the device's thing's marker names (<see cref="ThingMarker"/>), when the thing carries one.</summary>
+    public string? ThingMarker { get; private set; }
+
     public bool PrincipalAttached { get; private set; }
 
     public bool PrincipalOwned { get; private set; }
@@ -121,6 +124,7 @@ internal sealed class DeviceState
             case JournalEvents.ThingReady:
                 ThingArn = r.ThingArn;
                 ThingOwned = r.Owned == true;
+                ThingMarker = r.Marker;
                 ThingIntent = false;
                 break;
             case JournalEvents.PrincipalAttaching:
@@ -159,6 +163,7 @@ internal sealed class DeviceState
             case JournalEvents.ThingDeleted:
                 ThingArn = null;
                 ThingOwned = false;
+                ThingMarker = null;
                 ThingIntent = false;
                 Provisioned = false;
                 break;

@@ -42,6 +42,11 @@ internal static class DeviceValidation
                 {
                     throw device.Invalid("ThingAttributeInvalid", $"Thing attribute '{attribute.Key}' = '{attribute.Value}' of '{device.Thing}' is not allowed by AWS IoT (names: letters, digits and _.,@/:#-; values also =[]; up to 128/800 characters).");
                 }
+
+                if (string.Equals(attribute.Key, ThingMarker.AttributeName, StringComparison.Ordinal))
+                {
+                    throw device.Invalid("ThingAttributeInvalid", $"Thing attribute '{ThingMarker.AttributeName}' is the module's own: it names the certificate a thing was created for.");
+                }
             }
         }
 

@@ -32,6 +32,9 @@ internal static class JournalEvents
     public const string CertificateDeactivated = "CertificateDeactivated";
     public const string CertificateDeleted = "CertificateDeleted";
     public const string RolledBack = "RolledBack";
+
+    /// <summary>The undo of a failed device stopped before it finished; the device's state says what is left.</summary>
+    public const string RollbackFailed = "RollbackFailed";
     public const string Failed = "Failed";
 }
 
@@ -61,6 +64,9 @@ internal sealed class JournalRecord
     public string? CertificatePem { get; set; }
 
     public string? ThingArn { get; set; }
+
+    /// <summary>For ThingReady: the certificate id the thing's marker names (<see cref="ThingMarker"/>), if any.</summary>
+    public string? Marker { get; set; }
 
     public string? Policy { get; set; }
 
@@ -96,6 +102,7 @@ internal sealed class JournalRecord
             Opt(w, "certificateId", CertificateId);
             Opt(w, "certificateArn", CertificateArn);
             Opt(w, "thingArn", ThingArn);
+            Opt(w, "marker", Marker);
             Opt(w, "policy", Policy);
             if (Owned is bool owned)
             {
@@ -136,6 +143,7 @@ internal sealed class JournalRecord
                 CertificateArn = Str(root, "certificateArn"),
                 CertificatePem = Str(root, "certificatePem"),
                 ThingArn = Str(root, "thingArn"),
+                Marker = Str(root, "marker"),
                 Policy = Str(root, "policy"),
                 Csr = Str(root, "csr"),
                 Step = Str(root, "step"),

@@ -21,8 +21,8 @@ internal enum IotResourceScope
 
 /// <summary>
 /// Every AWS IoT operation <see cref="FleetProvisioner"/> calls, with the resource IAM evaluates it against. The
-/// provisioner policy (Get-ZymProvisionerPolicy) is built from this table; a test runs batches (success, failure,
-/// rollback, resume, CSR recovery) and checks every operation the log shows is listed here.
+/// provisioner policy (Get-ZymProvisionerPolicy) is built from this table; tests run batches (success, failure,
+/// rollback, resume, CSR recovery, faults and unfinished undos) and check every operation the log shows is listed here.
 /// </summary>
 internal static class ProvisioningOperations
 {
@@ -40,6 +40,7 @@ internal static class ProvisioningOperations
         ("AttachThingPrincipal", IotResourceScope.Thing),
         ("DetachThingPrincipal", IotResourceScope.Thing),
         ("ListThingPrincipals", IotResourceScope.Thing),
+        ("ListPrincipalThings", IotResourceScope.None),
         ("GetPolicy", IotResourceScope.Policy),
         ("AttachPolicy", IotResourceScope.CertificateAndPolicy),
         ("DetachPolicy", IotResourceScope.CertificateAndPolicy),

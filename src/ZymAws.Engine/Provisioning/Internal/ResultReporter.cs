@@ -17,6 +17,7 @@ internal sealed class ResultReporter
     private readonly Stopwatch _clock;
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly List<DeviceProvisioningOutcome> _results = new();
+    private readonly List<DeviceProvisioningOutcome> _whileStopping = new();
     private int _inFlight;
     private int _succeeded;
     private int _failed;
@@ -36,6 +37,18 @@ internal sealed class ResultReporter
             lock (_results)
             {
                 return _results.ToList();
+            }
+        }
+    }
+
+    /// <summary>Results of devices that ended after the batch began to stop (they were in flight then).</summary>
+    public IReadOnlyList<DeviceProvisioningOutcome> ReportedWhileStopping
+    {
+        get
+        {
+            lock (_results)
+            {
+                return _whileStopping.ToList();
             }
         }
     }
@@ -71,7 +84,15 @@ internal sealed class ResultReporter
                     break;
             }
 
-            if (_ctx.HostFailure is not null)
+            if (_ctx.Stop.IsCancellationRequested)
+            {
+                lock (_results)
+                {
+                    _whileStopping.Add(result);
+                }
+            }
+
+            if (_ctx.CallbacksStopped)
             {
                 return;
             }
@@ -93,7 +114,7 @@ internal sealed class ResultReporter
             }
             catch (Exception ex)
             {
-                _ctx.Abort(ex);
+                _ctx.CallbackFailed(ex);
             }
         }
         finally
