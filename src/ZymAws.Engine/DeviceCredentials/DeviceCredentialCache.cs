@@ -132,7 +132,21 @@ public sealed class DeviceCredentialCache
         return null;
     }
 
-    private TemporaryCredentials? ReadFile(string key)
+    /// <summary>
+    /// What is cached for <paramref name="key"/>, fresh or not (memory, then disk), without fetching: for showing the
+    /// cache's state (zymaws-credential inspect). Null when nothing readable is cached.
+    /// </summary>
+    public TemporaryCredentials? Peek(string key)
+    {
+        if (s_memory.TryGetValue(key, out var inMemory))
+        {
+            return inMemory.AsCached();
+        }
+
+        return Directory is null ? null : ReadFile(key, requireFresh: false)?.AsCached();
+    }
+
+    private TemporaryCredentials? ReadFile(string key, bool requireFresh = true)
     {
         string path = Path.Combine(Directory!, key + ".json");
         try
@@ -154,7 +168,7 @@ public sealed class DeviceCredentialCache
                 Endpoint = Str("Endpoint"),
                 ObtainedAt = DateTimeOffset.Parse(Str("ObtainedAt")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
             };
-            return credentials.IsFreshFor(RefreshMargin, DateTimeOffset.UtcNow) ? credentials : null;
+            return !requireFresh || credentials.IsFreshFor(RefreshMargin, DateTimeOffset.UtcNow) ? credentials : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or FormatException or ArgumentNullException or InvalidOperationException)
         {
@@ -165,18 +179,18 @@ public sealed class DeviceCredentialCache
 
     private void WriteFile(string key, TemporaryCredentials credentials)
     {
-        string json = JsonSerializer.Serialize(new
+        string json = TemporaryCredentials.Json(w =>
         {
-            Version = 1,
-            credentials.AccessKeyId,
-            credentials.SecretAccessKey,
-            credentials.SessionToken,
-            Expiration = credentials.Expiration.ToString("o", CultureInfo.InvariantCulture),
-            credentials.Region,
-            credentials.RoleAlias,
-            credentials.ThingName,
-            credentials.Endpoint,
-            ObtainedAt = credentials.ObtainedAt.ToString("o", CultureInfo.InvariantCulture),
+            w.WriteNumber("Version", 1);
+            w.WriteString("AccessKeyId", credentials.AccessKeyId);
+            w.WriteString("SecretAccessKey", credentials.SecretAccessKey);
+            w.WriteString("SessionToken", credentials.SessionToken);
+            w.WriteString("Expiration", credentials.Expiration.ToString("o", CultureInfo.InvariantCulture));
+            w.WriteString("Region", credentials.Region);
+            w.WriteString("RoleAlias", credentials.RoleAlias);
+            w.WriteString("ThingName", credentials.ThingName);
+            w.WriteString("Endpoint", credentials.Endpoint);
+            w.WriteString("ObtainedAt", credentials.ObtainedAt.ToString("o", CultureInfo.InvariantCulture));
         });
         SecureFile.WriteAllText(Path.Combine(Directory!, key + ".json"), json, overwrite: true, ownerOnly: true);
     }
