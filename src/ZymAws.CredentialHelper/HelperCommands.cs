@@ -156,7 +156,7 @@ internal static class HelperCommands
             ("server trust", plan.ServerTrust.Description, null),
             ("key", plan.KeySource, zymkeyKey ? "library " + library : null),
             ("key check", keyCheck ?? "not done (--check-key opens the key and matches it to the certificate)", null),
-            ("cache", options.CacheDirectory, null),
+            ("cache", cache.FilePath(plan.CacheKey), null),
             ("cache state", cached is null ? cacheState
                 : $"{cacheState}: {cached.AccessKeyId} until {Time(cached.Expiration)}, fetched {Time(cached.ObtainedAt)}; refreshed from {Time(cached.Expiration - DeviceCredentialCache.RefreshMargin)}", null),
         };
@@ -195,6 +195,7 @@ internal static class HelperCommands
             json.WriteString("zymkeyLibrary", zymkeyKey ? library : null);
             json.WriteString("keyCheck", keyCheck);
             json.WriteString("cacheDirectory", options.CacheDirectory);
+            json.WriteString("cacheFile", cache.FilePath(plan.CacheKey));
             json.WriteString("cacheState", cacheState);
             json.WriteString("cachedAccessKeyId", cached?.AccessKeyId);
             json.WriteString("cachedExpiration", cached is null ? null : Time(cached.Expiration));

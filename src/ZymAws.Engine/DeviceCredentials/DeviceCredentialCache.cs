@@ -63,6 +63,9 @@ public sealed class DeviceCredentialCache
         return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
     }
 
+    /// <summary>The file that holds <paramref name="key"/>'s credentials on disk (owner-only JSON), or null for a memory-only cache.</summary>
+    public string? FilePath(string key) => Directory is null ? null : Path.Combine(Directory, key + ".json");
+
     /// <summary>Forgets every credential this process holds in memory (not the disk cache).</summary>
     public static void ClearMemory() => s_memory.Clear();
 
@@ -148,7 +151,7 @@ public sealed class DeviceCredentialCache
 
     private TemporaryCredentials? ReadFile(string key, bool requireFresh = true)
     {
-        string path = Path.Combine(Directory!, key + ".json");
+        string path = FilePath(key)!;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -192,7 +195,7 @@ public sealed class DeviceCredentialCache
             w.WriteString("Endpoint", credentials.Endpoint);
             w.WriteString("ObtainedAt", credentials.ObtainedAt.ToString("o", CultureInfo.InvariantCulture));
         });
-        SecureFile.WriteAllText(Path.Combine(Directory!, key + ".json"), json, overwrite: true, ownerOnly: true);
+        SecureFile.WriteAllText(FilePath(key)!, json, overwrite: true, ownerOnly: true);
     }
 
     /// <summary>
