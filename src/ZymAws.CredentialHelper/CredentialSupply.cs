@@ -113,8 +113,8 @@ internal sealed class CredentialSupply
         {
             _log.Debug($"Credentials {credentials.AccessKeyId} expire at {credentials.Expiration.UtcDateTime:u}: too late to hand out.");
             throw new ZymException("CredentialsExpiring", ZymErrorCategory.InvalidResult,
-                $"The credentials obtained ({credentials.AccessKeyId}) expire at {credentials.Expiration.UtcDateTime:u}, less than " +
-                $"{DeviceCredentialCache.RefreshMargin.TotalMinutes:0} minutes from now; they are not handed out.", credentials.AccessKeyId);
+                $"The credentials obtained expire at {credentials.Expiration.UtcDateTime:u}, {DeviceCredentialCache.RefreshMargin.TotalMinutes:0} minutes from now or sooner; " +
+                "they are not handed out.", null);
         }
 
         return credentials;
