@@ -29,6 +29,9 @@ internal sealed class CredentialSupply
         _failureMemory = failureMemory ?? TimeSpan.FromSeconds(5);
     }
 
+    /// <summary>The time (tests move it).</summary>
+    internal Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
+
     /// <summary>First retry after a failed background refresh; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -37,7 +40,7 @@ internal sealed class CredentialSupply
     /// <summary>Credentials with more than five minutes left, or the <see cref="ZymException"/> saying why there are none.</summary>
     public async Task<TemporaryCredentials> GetAsync(CancellationToken cancellationToken)
     {
-        if (_failure is { } failure && DateTimeOffset.UtcNow < failure.Until)
+        if (_failure is { } failure && Clock() < failure.Until)
         {
             throw failure.Error;
         }
@@ -50,7 +53,7 @@ internal sealed class CredentialSupply
         }
         catch (ZymException e)
         {
-            _failure = new Failure(e, DateTimeOffset.UtcNow + _failureMemory);
+            _failure = new Failure(e, Clock() + _failureMemory);
             throw;
         }
     }
@@ -75,7 +78,7 @@ internal sealed class CredentialSupply
             }
             catch (ZymException e)
             {
-                _failure = new Failure(e, DateTimeOffset.UtcNow + _failureMemory);
+                _failure = new Failure(e, Clock() + _failureMemory);
                 onFailure(e);
                 next = DateTimeOffset.UtcNow + retry;
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetryDelay.Ticks));
@@ -109,7 +112,7 @@ internal sealed class CredentialSupply
     /// <summary>The engine's cache never answers with less than five minutes left; this says so again where credentials leave the process.</summary>
     private TemporaryCredentials Usable(TemporaryCredentials credentials)
     {
-        if (!credentials.IsFreshFor(DeviceCredentialCache.RefreshMargin, DateTimeOffset.UtcNow))
+        if (!credentials.IsFreshFor(DeviceCredentialCache.RefreshMargin, Clock()))
         {
             _log.Debug($"Credentials {credentials.AccessKeyId} expire at {credentials.Expiration.UtcDateTime:u}: too late to hand out.");
             throw new ZymException("CredentialsExpiring", ZymErrorCategory.InvalidResult,

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -59,8 +58,7 @@ public sealed class DeviceCredentialCache
     {
         string text = string.Join("|", "v2", CertificateFacts.Sha256Hex(certificateDer), keySource, endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
             connectHost ?? string.Empty, (connectPort ?? 0).ToString(CultureInfo.InvariantCulture), roleAlias, thingName ?? string.Empty);
-        using var sha = SHA256.Create();
-        return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
+        return Hex.Lower(PkiCrypto.Sha256(Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>The file that holds <paramref name="key"/>'s credentials on disk (owner-only JSON), or null for a memory-only cache.</summary>

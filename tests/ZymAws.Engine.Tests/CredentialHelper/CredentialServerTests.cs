@@ -19,6 +19,7 @@ public sealed class CredentialServerTests : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private Func<TemporaryCredentials> _next = () => Credentials("ASIAFIRST", TimeSpan.FromHours(1));
     private int _asked;
+    private DateTimeOffset _now = DateTimeOffset.UtcNow;
     private CredentialServer _server = null!;
     private Task _running = Task.CompletedTask;
 
@@ -28,7 +29,7 @@ public sealed class CredentialServerTests : IAsyncLifetime
         {
             Interlocked.Increment(ref _asked);
             return Task.FromResult(_next());
-        }, _log, failureMemory: TimeSpan.FromMilliseconds(300));
+        }, _log, failureMemory: TimeSpan.FromSeconds(5)) { Clock = () => _now };
         _server = CredentialServer.Start(supply, new CredentialServerOptions { Port = 0, RoleName = "devAlias", Region = "eu-west-1" }, _log);
         _running = _server.RunAsync(_stop.Token);
         return Task.CompletedTask;
@@ -118,22 +119,27 @@ public sealed class CredentialServerTests : IAsyncLifetime
         // The device is refused now: the answer says so, with the endpoint's reason, for both protocols.
         _next = () => throw new CredentialProviderException("CredentialCertificateRefused", ZymErrorCategory.AuthenticationError,
             "The credentials provider refused the device certificate in the TLS handshake: it is INACTIVE.", "thing");
-        await Task.Delay(400);
+        _now += TimeSpan.FromSeconds(6);
         int asked = _asked;
         var refused = await Get(_server.ContainerCredentialsUri, ("Authorization", _server.AuthorizationToken));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("INACTIVE", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(asked + 1, _asked);
+        var token = await (await PutToken("60")).Content.ReadAsStringAsync();
+        var metadata = await Get(_server.MetadataEndpoint + "latest/meta-data/iam/security-credentials/devAlias", (CredentialServer.TokenHeader, token));
+        Assert.Equal(HttpStatusCode.Forbidden, metadata.StatusCode);
+        Assert.Contains("INACTIVE", await metadata.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        // Remembered for a moment: a burst of callers does not make a handshake each.
+        // Remembered for five seconds: a burst of callers does not make a handshake (a Zymkey signature) each.
+        Assert.Equal(asked + 1, _asked);
         Assert.Equal(HttpStatusCode.Forbidden, (await Get(_server.ContainerCredentialsUri, ("Authorization", _server.AuthorizationToken))).StatusCode);
         Assert.Equal(asked + 1, _asked);
 
         // An endpoint that cannot be reached is 503; once the device is back, credentials again.
-        await Task.Delay(400);
+        _now += TimeSpan.FromSeconds(6);
         _next = () => throw new CredentialProviderException("CredentialEndpointUnreachable", ZymErrorCategory.ConnectionError, "Could not get an answer.", "host");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Get(_server.ContainerCredentialsUri, ("Authorization", _server.AuthorizationToken))).StatusCode);
-        await Task.Delay(400);
+        _now += TimeSpan.FromSeconds(6);
         _next = () => Credentials("ASIABACK", TimeSpan.FromHours(1));
         var back = await Get(_server.ContainerCredentialsUri, ("Authorization", _server.AuthorizationToken));
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
