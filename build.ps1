@@ -133,12 +133,17 @@ function Publish-CredentialHelper {
     # The native zymaws-credential helper (NativeAOT) into bin/<rid>/, where Install-ZymCredentialProcess looks for it.
     # ILC and the link step are incremental: an unchanged helper costs seconds, a changed one about a minute here.
     if ($NoNativeHelper) { Write-Host 'Packaging without the native zymaws-credential helper (-NoNativeHelper).'; return }
-    $runtimes = if ($HelperRuntime) { $HelperRuntime } else { @(Get-HostRuntime) | Where-Object { $_ } }
+    # (-HelperRuntime linux-x64,linux-arm64 from a shell arrives as one string: split it.)
+    $runtimes = if ($HelperRuntime) { $HelperRuntime -split ',' | ForEach-Object Trim | Where-Object { $_ } } else { @(Get-HostRuntime) | Where-Object { $_ } }
     if (-not $runtimes) { Write-Host 'No native zymaws-credential helper for this platform: profiles run the module through pwsh.'; return }
     $project = Join-Path $Root 'src/ZymAws.CredentialHelper/ZymAws.CredentialHelper.csproj'
     foreach ($rid in $runtimes) {
         $published = Join-Path $OutRoot "native/$rid"
-        Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $published, '-nologo', '-v', 'q')
+        $publish = @('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $published, '-nologo', '-v', 'q')
+        # Another architecture is cross-linked with clang (gcc cannot take --target); it needs that architecture's
+        # ILCompiler package (restored from NuGet) and a cross toolchain: on Debian, clang and gcc-<arch>-linux-gnu.
+        if ($rid -ne (Get-HostRuntime)) { $publish += '-p:CppCompilerAndLinker=clang' }
+        Invoke-Native dotnet $publish
         $bin = Join-Path $ModuleRoot "bin/$rid"
         New-Item -ItemType Directory -Force -Path $bin | Out-Null
         Copy-Item (Join-Path $published 'zymaws-credential') $bin
