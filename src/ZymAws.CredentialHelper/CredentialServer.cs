@@ -229,6 +229,10 @@ internal sealed class CredentialServer : IDisposable
                 _log.Debug($"an answer could not be sent: {e.Message}");
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the connection goes with the server.
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.Warning($"a connection failed: {e.GetType().Name}: {e.Message}");

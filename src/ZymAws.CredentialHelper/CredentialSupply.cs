@@ -47,7 +47,7 @@ internal sealed class CredentialSupply
 
         try
         {
-            var credentials = Usable(await _source(cancellationToken).ConfigureAwait(false));
+            var credentials = Usable(await AskAsync(cancellationToken).ConfigureAwait(false));
             _failure = null;
             return credentials;
         }
@@ -70,7 +70,7 @@ internal sealed class CredentialSupply
             DateTimeOffset next;
             try
             {
-                var credentials = Usable(await _source(cancellationToken).ConfigureAwait(false));
+                var credentials = Usable(await AskAsync(cancellationToken).ConfigureAwait(false));
                 _failure = null;
                 onFresh(credentials);
                 retry = FirstRetryDelay;
@@ -85,6 +85,20 @@ internal sealed class CredentialSupply
             }
 
             await SleepUntilAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The source, with anything but a <see cref="ZymException"/> (a fault) turned into one, so a long-running command answers and goes on.</summary>
+    private async Task<TemporaryCredentials> AskAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _source(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ZymException && e is not OperationCanceledException)
+        {
+            _log.Debug(e.ToString());
+            throw new ZymException(ExitCodes.FaultErrorId, ZymErrorCategory.NotSpecified, $"{e.GetType().Name}: {e.Message}", null, e);
         }
     }
 

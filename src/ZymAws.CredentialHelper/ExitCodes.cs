@@ -26,8 +26,12 @@ internal static class ExitCodes
     /// <summary>A fault in the helper itself.</summary>
     public const int Internal = 5;
 
+    /// <summary>The error id of a fault in the helper reported as a <see cref="ZymException"/> (serve answers it, update retries it).</summary>
+    public const string FaultErrorId = "CredentialHelperFault";
+
     public static int For(Exception e) => e switch
     {
+        ZymException { ErrorId: FaultErrorId } => Internal,
         CredentialProviderException { ErrorId: "CredentialEndpointUnreachable" or "CredentialProviderUnavailable" } => Unavailable,
         CredentialProviderException { ErrorId: "CredentialServerUntrusted" } => Configuration,
         CredentialProviderException => Refused,

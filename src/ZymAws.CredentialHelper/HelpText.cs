@@ -49,7 +49,7 @@ internal static class HelpText
             Usage: zymaws-credential serve [--port N] [--env-file PATH] [--role-name NAME] [--no-imds] [options]
 
             Serves the device's credentials on 127.0.0.1 for SDKs that run without a profile, until SIGINT/SIGTERM.
-            Prints the variables an SDK needs (KEY=VALUE lines, also written owner-only to --env-file):
+            Prints the variables an SDK needs as KEY=VALUE lines (or writes them owner-only to --env-file instead):
               AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:<port>/credentials
               AWS_CONTAINER_AUTHORIZATION_TOKEN=<a token generated at start; requests without it are refused>
               AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:<port>/   (IMDSv2: PUT /latest/api/token first)
@@ -57,7 +57,8 @@ internal static class HelpText
             less than five minutes left. Without credentials, requests get an error with the reason.
 
               --port N                the loopback port (default 9911; 0 picks a free one)
-              --env-file PATH         also write the variables to this owner-only file (removed when serve stops)
+              --env-file PATH         write the variables to this owner-only file instead of stdout (removed when
+                                      serve stops): the token stays out of a service's journal
               --role-name NAME        the role name the metadata protocol lists (default: the role alias)
               --no-imds               serve the container protocol only (the metadata protocol has no shared
                                       secret: any local process that can make a PUT gets credentials)

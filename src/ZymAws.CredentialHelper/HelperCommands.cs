@@ -46,11 +46,14 @@ internal static class HelperCommands
         string? environmentFile = arguments.FullPath("--env-file");
         if (environmentFile is not null)
         {
-            // The token is a secret: the file is owner-only, written atomically, and removed when serve stops.
+            // The token is a secret: the file is owner-only, written atomically, and removed when serve stops; stdout
+            // (a service's journal) then does not get it.
             SecureFile.WriteAllText(environmentFile, server.EnvironmentText, overwrite: true, ownerOnly: true);
         }
-
-        WriteStdout(server.EnvironmentText);
+        else
+        {
+            WriteStdout(server.EnvironmentText);
+        }
         log.Info($"serving the credentials of {plan.ThingName ?? plan.Certificate.Subject} (role alias {plan.RoleAlias}) on 127.0.0.1:{server.Port}: " +
                  $"container credentials at {server.ContainerCredentialsUri}{(arguments.Has("--no-imds") ? string.Empty : $", instance metadata (IMDSv2) at {server.MetadataEndpoint}")}.");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -43,8 +43,11 @@ internal static class Program
 
         var log = new StderrLog(arguments.Verbose);
         using var stopping = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // serve and update stop cleanly on SIGINT/SIGTERM (exit 0); credential-process and inspect are simply ended, as
+        // any process is (an interrupted fetch must not look like a success).
+        bool longRunning = arguments.Command is HelperArguments.Serve or HelperArguments.Update;
+        using var interrupt = longRunning ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop) : null;
+        using var terminate = longRunning ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop) : null;
         using var zymkey = new ZymkeyKeyOpener(arguments.ToZymkeyOptions(), log);
         try
         {

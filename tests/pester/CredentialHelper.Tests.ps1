@@ -177,15 +177,8 @@ Describe 'zymaws-credential' -Skip:$script:HelperMissing {
     }
 
     It 'signs the handshake inside the Zymkey (simulator)' {
-        $environment = New-SimulatorEnvironment -Serial 'ZK-HELPER-PESTER'
-        $csrFile = Join-Path $TestDrive 'zk-helper.csr'
-        $make = Invoke-ChildPwsh -Environment $environment @"
-Import-Module '$script:ModuleManifest'
-New-ZymDeviceCsr -ThingName zk-helper -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint '$($script:EndpointHost)' -RoleAlias devAlias -OutFile '$csrFile' | Out-Null
-"@
-        $make.ExitCode | Should -Be 0 -Because ($make.Output -join "`n")
-        $certificate = Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path $csrFile -OutDirectory (Join-Path $TestDrive 'zk-helper-certs')
-        $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws | Out-Null
+        $device = New-TestZymkeyDevice 'zk-helper' 'ZK-HELPER-PESTER'
+        $environment = $device.Environment; $certificate = $device.Certificate
 
         $arguments = @('credential-process', '--certificate', $certificate.Path, '--connect-address', $script:Server.ConnectAddress,
             '--server-ca', $script:Server.ServerCaCertificatePath, '--cache-dir', (Join-Path $TestDrive 'zk-helper-cache'), '--verbose')

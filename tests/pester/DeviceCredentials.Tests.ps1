@@ -118,15 +118,8 @@ Describe 'Get-ZymAwsCredential' {
     }
 
     It 'signs the handshake inside the Zymkey (simulator, child process)' {
-        $environment = New-SimulatorEnvironment -Serial 'ZK-CRED-PESTER'
-        $csrFile = Join-Path $TestDrive 'zk-cred.csr'
-        $make = Invoke-ChildPwsh -Environment $environment @"
-Import-Module '$script:ModuleManifest'
-New-ZymDeviceCsr -ThingName zk-cred -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint '$($script:EndpointHost)' -RoleAlias devAlias -OutFile '$csrFile' | Out-Null
-"@
-        $make.ExitCode | Should -Be 0 -Because ($make.Output -join "`n")
-        $certificate = Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path $csrFile -OutDirectory (Join-Path $TestDrive 'zk-certs')
-        $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws | Out-Null
+        $device = New-TestZymkeyDevice 'zk-cred' 'ZK-CRED-PESTER'
+        $environment = $device.Environment; $certificate = $device.Certificate
 
         $fetch = Invoke-ChildPwsh -Environment $environment @"
 Import-Module '$script:ModuleManifest'

@@ -165,3 +165,18 @@ function Invoke-AwsCliAs([hashtable] $Environment, [string[]] $Arguments) {
     }
     finally { foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] } }
 }
+
+function New-TestZymkeyDevice([string] $Name, [string] $Serial) {
+    <# A device of the credential world whose key is in the Zymkey simulator (a child pwsh makes its CSR, signed in the
+       simulator), certified and provisioned; with the environment its processes need to reach that simulator. #>
+    $environment = New-SimulatorEnvironment -Serial $Serial
+    $csrFile = Join-Path $TestDrive "$Name.csr"
+    $make = Invoke-ChildPwsh -Environment $environment @"
+Import-Module '$script:ModuleManifest'
+New-ZymDeviceCsr -ThingName $Name -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint '$($script:EndpointHost)' -RoleAlias devAlias -OutFile '$csrFile' | Out-Null
+"@
+    if ($make.ExitCode -ne 0) { throw "The CSR signed in the simulator failed: $($make.Output -join "`n")" }
+    $certificate = Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path $csrFile -OutDirectory (Join-Path $TestDrive "$Name-certs")
+    $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws | Out-Null
+    [pscustomobject]@{ Environment = $environment; Certificate = $certificate }
+}
