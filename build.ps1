@@ -5,7 +5,8 @@
 .DESCRIPTION
     Tasks (run in the order given; each pulls in what it needs):
       Build    compile the solution and the Zymkey simulator library
-      Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help)
+      Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help,
+               and the native zymaws-credential helper in bin/<rid>/, published with NativeAOT; incremental)
       Test     xunit suites (engine, cmdlet pump), then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
       Demo     the main job on the embedded default: local moto_server, Zymkey simulator
       Bench    the benchmarks under bench/
@@ -25,7 +26,15 @@ param(
     [string] $XunitFilter,
 
     # Optional Pester test file name filter (wildcards) for the Test task.
-    [string] $PesterFilter
+    [string] $PesterFilter,
+
+    # Runtimes the native zymaws-credential helper is published for (Package): default this machine's when it is Linux
+    # (linux-x64 here). linux-arm64 needs the arm64 ILCompiler package and a cross toolchain (docs/zymaws-credential.md).
+    [string[]] $HelperRuntime,
+
+    # Package without the native helper (a machine without the NativeAOT toolchain); Install-ZymCredentialProcess then
+    # writes profiles that run the module through pwsh.
+    [switch] $NoNativeHelper
 )
 
 $ErrorActionPreference = 'Stop'
@@ -94,6 +103,7 @@ function TaskPackage {
     Copy-Item (Join-Path $Root 'src/ZymAws.Provisioning/ZymAwsProvisioning.Format.ps1xml') $ModuleRoot
     # The credential_process script Install-ZymCredentialProcess points a profile at when there is no native helper.
     Copy-Item (Join-Path $Root 'src/ZymAws.Provisioning/zymaws-credential.ps1') $ModuleRoot
+    Publish-CredentialHelper
 
     $manifest = Get-Content -Raw (Join-Path $Root 'ZymAwsProvisioning.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"
@@ -108,6 +118,38 @@ function TaskPackage {
 
     $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')
     Write-Host "Packaged $($info.Name) $($info.Version) at $ModuleRoot"
+}
+
+function Get-HostRuntime {
+    if (-not $IsLinux) { return $null }
+    switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'linux-x64' }
+        'Arm64' { 'linux-arm64' }
+        default { $null }
+    }
+}
+
+function Publish-CredentialHelper {
+    # The native zymaws-credential helper (NativeAOT) into bin/<rid>/, where Install-ZymCredentialProcess looks for it.
+    # ILC and the link step are incremental: an unchanged helper costs seconds, a changed one about a minute here.
+    if ($NoNativeHelper) { Write-Host 'Packaging without the native zymaws-credential helper (-NoNativeHelper).'; return }
+    # (-HelperRuntime linux-x64,linux-arm64 from a shell arrives as one string: split it.)
+    $runtimes = if ($HelperRuntime) { $HelperRuntime -split ',' | ForEach-Object Trim | Where-Object { $_ } } else { @(Get-HostRuntime) | Where-Object { $_ } }
+    if (-not $runtimes) { Write-Host 'No native zymaws-credential helper for this platform: profiles run the module through pwsh.'; return }
+    $project = Join-Path $Root 'src/ZymAws.CredentialHelper/ZymAws.CredentialHelper.csproj'
+    foreach ($rid in $runtimes) {
+        $published = Join-Path $OutRoot "native/$rid"
+        $publish = @('publish', $project, '-c', $Configuration, '-r', $rid, '-o', $published, '-nologo', '-v', 'q')
+        # Another architecture is cross-linked with clang (gcc cannot take --target); it needs that architecture's
+        # ILCompiler package (restored from NuGet) and a cross toolchain: on Debian, clang and gcc-<arch>-linux-gnu.
+        if ($rid -ne (Get-HostRuntime)) { $publish += '-p:CppCompilerAndLinker=clang' }
+        Invoke-Native dotnet $publish
+        $bin = Join-Path $ModuleRoot "bin/$rid"
+        New-Item -ItemType Directory -Force -Path $bin | Out-Null
+        Copy-Item (Join-Path $published 'zymaws-credential') $bin
+        $size = (Get-Item (Join-Path $bin 'zymaws-credential')).Length
+        Write-Host ("Published zymaws-credential for {0} ({1:N1} MB)" -f $rid, ($size / 1MB))
+    }
 }
 
 function Get-TrxCounts([string] $Directory) {

@@ -33,15 +33,8 @@ try {
     # The measurement runs in a child pwsh that starts with the simulator's environment (read with getenv).
     $env:ZYMKEY_LIBRARY_PATH = Join-Path $SimulatorDirectory 'libzk_app_utils.so'; $env:ZK_SIM_DIR = Join-Path $work 'zk'
     New-Item -ItemType Directory -Force -Path $env:ZK_SIM_DIR | Out-Null
-    $seed = Join-Path $work 'credentials.sh'
-    # The seed's credentials.sh, as it works: curl with the device certificate and key, jq to pick the fields, a
-    # credential_process document (here with the real expiry rather than "now + 120 s").
-    Set-Content -Path $seed -Value @'
-#!/usr/bin/env bash
-set -euo pipefail
-json=$(curl -s --fail --cert "$1" --key "$2" --cacert "$3" --resolve "$4:$5:127.0.0.1" -H "x-amzn-iot-thingname: $6" "https://$4:$5/role-aliases/$7/credentials")
-echo "$json" | jq '{Version: 1, AccessKeyId: .credentials.accessKeyId, SecretAccessKey: .credentials.secretAccessKey, SessionToken: .credentials.sessionToken, Expiration: .credentials.expiration}'
-'@
+    # The seed's credentials.sh, as it works (curl + jq), shared with bench/native.
+    $seed = Join-Path $root 'bench/seed/credentials.sh'
     $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$manifest'

@@ -3,44 +3,11 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $script:ModuleManifest -Force
-    $script:Moto = Start-TestMoto
-    $script:Aws = Get-TestAwsParameters $script:Moto
-
-    Initialize-ZymCredentialProvider -RoleName 'devRole' -RoleAlias 'devAlias' -PolicyName 'devPolicy' @script:Aws | Out-Null
-    $script:Ca = New-ZymCertificateAuthority -Path (Join-Path $TestDrive 'ca') -Subject 'CN=Credentials Test CA' -NoPassphrase
-    $script:Ca | Register-ZymCaWithAws @script:Aws -SetActive | Out-Null
-    $script:EndpointHost = (Get-ZymCredentialProviderEndpoint @script:Aws).Host
-    $script:Server = Start-ZymCredentialEndpoint @script:Aws
-
-    function New-TestDevice([string] $Name, [switch] $NoProvisioning, [string] $RoleAlias = 'devAlias') {
-        $key = Join-Path $TestDrive "keys/$Name.key"
-        $certificate = New-ZymDeviceCsr -ThingName $Name -KeyPath $key -NoPassphrase -IotPolicy 'devPolicy' -Region 'us-east-1' `
-            -CredentialEndpoint $script:EndpointHost -RoleAlias $RoleAlias |
-            Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory (Join-Path $TestDrive 'certs')
-        # A device asking for another alias is provisioned on purpose (-AllowSubjectMismatch), for Test-ZymDevice to diagnose.
-        $result = if (-not $NoProvisioning) { $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca -AllowSubjectMismatch:($RoleAlias -ne 'devAlias') @script:Aws }
-        [pscustomobject]@{ ThingName = $Name; KeyPath = $key; CertificatePath = $certificate.Path; Certificate = $certificate; Result = $result }
-    }
-
-    # What a device passes in a rehearsal: its key, and where the local endpoint is and how to trust it.
-    function Get-Rehearsal($Device) {
-        @{ CertificatePath = $Device.CertificatePath; KeyPath = $Device.KeyPath; ConnectAddress = $script:Server.ConnectAddress; ServerCaCertificate = $script:Server.ServerCaCertificatePath }
-    }
-
-    function Invoke-AwsCliAs([hashtable] $Environment, [string[]] $Arguments) {
-        $saved = @{}
-        foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-ProcessVariable $name $Environment[$name] }
-        try {
-            $out = & aws --endpoint-url $script:Moto.Url --output json @Arguments 2>&1
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out -join "`n") }
-        }
-        finally { foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] } }
-    }
+    Initialize-TestCredentialWorld
 }
 
 AfterAll {
-    Stop-ZymCredentialEndpoint
-    Stop-TestMoto $script:Moto
+    Stop-TestCredentialWorld
 }
 
 Describe 'Get-ZymAwsCredential' {
@@ -151,15 +118,8 @@ Describe 'Get-ZymAwsCredential' {
     }
 
     It 'signs the handshake inside the Zymkey (simulator, child process)' {
-        $environment = New-SimulatorEnvironment -Serial 'ZK-CRED-PESTER'
-        $csrFile = Join-Path $TestDrive 'zk-cred.csr'
-        $make = Invoke-ChildPwsh -Environment $environment @"
-Import-Module '$script:ModuleManifest'
-New-ZymDeviceCsr -ThingName zk-cred -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint '$($script:EndpointHost)' -RoleAlias devAlias -OutFile '$csrFile' | Out-Null
-"@
-        $make.ExitCode | Should -Be 0 -Because ($make.Output -join "`n")
-        $certificate = Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path $csrFile -OutDirectory (Join-Path $TestDrive 'zk-certs')
-        $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws | Out-Null
+        $device = New-TestZymkeyDevice 'zk-cred' 'ZK-CRED-PESTER'
+        $environment = $device.Environment; $certificate = $device.Certificate
 
         $fetch = Invoke-ChildPwsh -Environment $environment @"
 Import-Module '$script:ModuleManifest'

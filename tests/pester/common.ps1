@@ -119,3 +119,64 @@ function New-SimulatorEnvironment([string] $Serial = 'ZK-SIM-0001', [hashtable] 
     foreach ($key in $Extra.Keys) { $environment[$key] = $Extra[$key] }
     $environment
 }
+
+function Initialize-TestCredentialWorld {
+    <# A rehearsal of the device side in this test file's script scope: $script:Moto and $script:Aws (a test moto), the
+       credentials provider (role devRole, alias devAlias, policy devPolicy), $script:Ca (registered, ACTIVE),
+       $script:EndpointHost (the account's credentials-provider host) and $script:Server (the local credentials endpoint
+       judging against the moto). Stop-TestCredentialWorld ends it. #>
+    $script:Moto = Start-TestMoto
+    $script:Aws = Get-TestAwsParameters $script:Moto
+    Initialize-ZymCredentialProvider -RoleName 'devRole' -RoleAlias 'devAlias' -PolicyName 'devPolicy' @script:Aws | Out-Null
+    $script:Ca = New-ZymCertificateAuthority -Path (Join-Path $TestDrive 'ca') -Subject 'CN=Credentials Test CA' -NoPassphrase
+    $script:Ca | Register-ZymCaWithAws @script:Aws -SetActive | Out-Null
+    $script:EndpointHost = (Get-ZymCredentialProviderEndpoint @script:Aws).Host
+    $script:Server = Start-ZymCredentialEndpoint @script:Aws
+}
+
+function Stop-TestCredentialWorld {
+    Stop-ZymCredentialEndpoint
+    Stop-TestMoto $script:Moto
+}
+
+function New-TestDevice([string] $Name, [switch] $NoProvisioning, [string] $RoleAlias = 'devAlias') {
+    <# A device of the credential world: a software key, a certificate in the seed layout; provisioned unless told not to. #>
+    $key = Join-Path $TestDrive "keys/$Name.key"
+    $certificate = New-ZymDeviceCsr -ThingName $Name -KeyPath $key -NoPassphrase -IotPolicy 'devPolicy' -Region 'us-east-1' `
+        -CredentialEndpoint $script:EndpointHost -RoleAlias $RoleAlias |
+        Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -OutDirectory (Join-Path $TestDrive 'certs')
+    # A device asking for another alias is provisioned on purpose (-AllowSubjectMismatch), for Test-ZymDevice to diagnose.
+    $result = if (-not $NoProvisioning) { $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca -AllowSubjectMismatch:($RoleAlias -ne 'devAlias') @script:Aws }
+    [pscustomobject]@{ ThingName = $Name; KeyPath = $key; CertificatePath = $certificate.Path; Certificate = $certificate; Result = $result }
+}
+
+function Get-Rehearsal($Device) {
+    <# What a device passes in a rehearsal: its key, and where the local endpoint is and how to trust it. #>
+    @{ CertificatePath = $Device.CertificatePath; KeyPath = $Device.KeyPath; ConnectAddress = $script:Server.ConnectAddress; ServerCaCertificate = $script:Server.ServerCaCertificatePath }
+}
+
+function Invoke-AwsCliAs([hashtable] $Environment, [string[]] $Arguments) {
+    <# The AWS CLI against the test moto with these environment variables ($null removes one); its exit code and output. #>
+    $saved = @{}
+    foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-ProcessVariable $name $Environment[$name] }
+    try {
+        $out = & aws --endpoint-url $script:Moto.Url --output json @Arguments 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out -join "`n") }
+    }
+    finally { foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] } }
+}
+
+function New-TestZymkeyDevice([string] $Name, [string] $Serial) {
+    <# A device of the credential world whose key is in the Zymkey simulator (a child pwsh makes its CSR, signed in the
+       simulator), certified and provisioned; with the environment its processes need to reach that simulator. #>
+    $environment = New-SimulatorEnvironment -Serial $Serial
+    $csrFile = Join-Path $TestDrive "$Name.csr"
+    $make = Invoke-ChildPwsh -Environment $environment @"
+Import-Module '$script:ModuleManifest'
+New-ZymDeviceCsr -ThingName $Name -IotPolicy devPolicy -Region us-east-1 -CredentialEndpoint '$($script:EndpointHost)' -RoleAlias devAlias -OutFile '$csrFile' | Out-Null
+"@
+    if ($make.ExitCode -ne 0) { throw "The CSR signed in the simulator failed: $($make.Output -join "`n")" }
+    $certificate = Approve-ZymDeviceCsr -CertificateAuthority $script:Ca -Path $csrFile -OutDirectory (Join-Path $TestDrive "$Name-certs")
+    $certificate | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca @script:Aws | Out-Null
+    [pscustomobject]@{ Environment = $environment; Certificate = $certificate }
+}

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -59,9 +58,11 @@ public sealed class DeviceCredentialCache
     {
         string text = string.Join("|", "v2", CertificateFacts.Sha256Hex(certificateDer), keySource, endpointHost.ToLowerInvariant(), port.ToString(CultureInfo.InvariantCulture),
             connectHost ?? string.Empty, (connectPort ?? 0).ToString(CultureInfo.InvariantCulture), roleAlias, thingName ?? string.Empty);
-        using var sha = SHA256.Create();
-        return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
+        return Hex.Lower(PkiCrypto.Sha256(Encoding.UTF8.GetBytes(text)));
     }
+
+    /// <summary>The file that holds <paramref name="key"/>'s credentials on disk (owner-only JSON), or null for a memory-only cache.</summary>
+    public string? FilePath(string key) => Directory is null ? null : Path.Combine(Directory, key + ".json");
 
     /// <summary>Forgets every credential this process holds in memory (not the disk cache).</summary>
     public static void ClearMemory() => s_memory.Clear();
@@ -132,9 +133,23 @@ public sealed class DeviceCredentialCache
         return null;
     }
 
-    private TemporaryCredentials? ReadFile(string key)
+    /// <summary>
+    /// What is cached for <paramref name="key"/>, fresh or not (memory, then disk), without fetching: for showing the
+    /// cache's state (zymaws-credential inspect). Null when nothing readable is cached.
+    /// </summary>
+    public TemporaryCredentials? Peek(string key)
     {
-        string path = Path.Combine(Directory!, key + ".json");
+        if (s_memory.TryGetValue(key, out var inMemory))
+        {
+            return inMemory.AsCached();
+        }
+
+        return Directory is null ? null : ReadFile(key, requireFresh: false)?.AsCached();
+    }
+
+    private TemporaryCredentials? ReadFile(string key, bool requireFresh = true)
+    {
+        string path = FilePath(key)!;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -154,7 +169,7 @@ public sealed class DeviceCredentialCache
                 Endpoint = Str("Endpoint"),
                 ObtainedAt = DateTimeOffset.Parse(Str("ObtainedAt")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
             };
-            return credentials.IsFreshFor(RefreshMargin, DateTimeOffset.UtcNow) ? credentials : null;
+            return !requireFresh || credentials.IsFreshFor(RefreshMargin, DateTimeOffset.UtcNow) ? credentials : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or FormatException or ArgumentNullException or InvalidOperationException)
         {
@@ -165,20 +180,20 @@ public sealed class DeviceCredentialCache
 
     private void WriteFile(string key, TemporaryCredentials credentials)
     {
-        string json = JsonSerializer.Serialize(new
+        string json = TemporaryCredentials.Json(w =>
         {
-            Version = 1,
-            credentials.AccessKeyId,
-            credentials.SecretAccessKey,
-            credentials.SessionToken,
-            Expiration = credentials.Expiration.ToString("o", CultureInfo.InvariantCulture),
-            credentials.Region,
-            credentials.RoleAlias,
-            credentials.ThingName,
-            credentials.Endpoint,
-            ObtainedAt = credentials.ObtainedAt.ToString("o", CultureInfo.InvariantCulture),
+            w.WriteNumber("Version", 1);
+            w.WriteString("AccessKeyId", credentials.AccessKeyId);
+            w.WriteString("SecretAccessKey", credentials.SecretAccessKey);
+            w.WriteString("SessionToken", credentials.SessionToken);
+            w.WriteString("Expiration", credentials.Expiration.ToString("o", CultureInfo.InvariantCulture));
+            w.WriteString("Region", credentials.Region);
+            w.WriteString("RoleAlias", credentials.RoleAlias);
+            w.WriteString("ThingName", credentials.ThingName);
+            w.WriteString("Endpoint", credentials.Endpoint);
+            w.WriteString("ObtainedAt", credentials.ObtainedAt.ToString("o", CultureInfo.InvariantCulture));
         });
-        SecureFile.WriteAllText(Path.Combine(Directory!, key + ".json"), json, overwrite: true, ownerOnly: true);
+        SecureFile.WriteAllText(FilePath(key)!, json, overwrite: true, ownerOnly: true);
     }
 
     /// <summary>

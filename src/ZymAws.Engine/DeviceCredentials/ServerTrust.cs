@@ -17,9 +17,9 @@ namespace ZymAws.Engine.DeviceCredentials;
 /// </summary>
 public sealed class ServerTrust
 {
-    private readonly X509Certificate2[]? _anchors;
+    private readonly Org.BouncyCastle.X509.X509Certificate[]? _anchors;
 
-    private ServerTrust(X509Certificate2[]? anchors, string description)
+    private ServerTrust(Org.BouncyCastle.X509.X509Certificate[]? anchors, string description)
     {
         _anchors = anchors;
         Description = description;
@@ -51,16 +51,14 @@ public sealed class ServerTrust
             throw new ZymException("ServerTrustInvalid", ZymErrorCategory.InvalidData, $"No certificate in {description}.", description);
         }
 
-#pragma warning disable SYSLIB0057 // X509Certificate2(byte[]): the netstandard2.0 surface
-        return new ServerTrust(certificates.Select(c => new X509Certificate2(c.GetDer())).ToArray(), description);
-#pragma warning restore SYSLIB0057
+        return new ServerTrust(certificates.Select(c => new Org.BouncyCastle.X509.X509Certificate(X509CertificateStructure.GetInstance(c.GetDer()))).ToArray(), description);
     }
 
     /// <summary>
     /// Verifies the server's chain (leaf first, as sent in the handshake) for <paramref name="host"/>: a valid chain to a
-    /// trusted root (no revocation check, as curl and the AWS SDKs do by default), serverAuth when the leaf restricts
-    /// its use, and the host among the leaf's subjectAltName DNS names (a wildcard covers one left-most label).
-    /// Returns null when it verifies, else why not.
+    /// trusted root (no revocation check, as curl and the AWS SDKs do by default), serverAuth wherever a certificate of
+    /// the chain restricts its use, and the host among the leaf's subjectAltName DNS names (a wildcard covers one
+    /// left-most label). Returns null when it verifies, else why not.
     /// </summary>
     internal string? Verify(IReadOnlyList<byte[]> chain, string host)
     {
@@ -69,7 +67,22 @@ public sealed class ServerTrust
             return "the server sent no certificate";
         }
 
-#pragma warning disable SYSLIB0057
+        string? problem = _anchors is null ? VerifyWithSystemStore(chain) : VerifyWithAnchors(chain, _anchors);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var names = DnsNames(chain[0]);
+        return names.Any(n => HostMatches(n, host))
+            ? null
+            : $"its certificate is for {(names.Count == 0 ? "no DNS name" : string.Join(", ", names))}, not {host}";
+    }
+
+    /// <summary>The platform's chain engine against the machine's trust store.</summary>
+    private string? VerifyWithSystemStore(IReadOnlyList<byte[]> chain)
+    {
+#pragma warning disable SYSLIB0057 // X509Certificate2(byte[]): the netstandard2.0 surface
         using var leaf = new X509Certificate2(chain[0]);
         var extra = chain.Skip(1).Select(der => new X509Certificate2(der)).ToList();
 #pragma warning restore SYSLIB0057
@@ -79,34 +92,17 @@ public sealed class ServerTrust
             var policy = x509Chain.ChainPolicy;
             policy.RevocationMode = X509RevocationMode.NoCheck;
             policy.UrlRetrievalTimeout = TimeSpan.FromSeconds(5);
-            policy.ApplicationPolicy.Add(new global::System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
+            policy.ApplicationPolicy.Add(new global::System.Security.Cryptography.Oid(ServerAuth));
             policy.ExtraStore.AddRange(extra.ToArray());
-            if (_anchors is not null)
-            {
-                policy.ExtraStore.AddRange(_anchors);
-                policy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
-            }
-
             bool built = x509Chain.Build(leaf);
             var problems = x509Chain.ChainStatus
                 .Where(s => s.Status != X509ChainStatusFlags.NoError)
-                .Where(s => _anchors is null || (s.Status != X509ChainStatusFlags.UntrustedRoot && s.Status != X509ChainStatusFlags.PartialChain))
                 .Select(s => s.StatusInformation.Trim())
                 .Where(s => s.Length > 0)
                 .ToList();
-            if (_anchors is null ? !built || problems.Count > 0 : problems.Count > 0)
-            {
-                return $"its certificate chain does not verify against {Description}" + (problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty);
-            }
-
-            if (_anchors is not null)
-            {
-                var top = x509Chain.ChainElements[x509Chain.ChainElements.Count - 1].Certificate;
-                if (!_anchors.Any(a => a.RawData.SequenceEqual(top.RawData)))
-                {
-                    return $"its certificate does not chain to {Description} (it chains to '{top.Subject}')";
-                }
-            }
+            return !built || problems.Count > 0
+                ? $"its certificate chain does not verify against {Description}" + (problems.Count > 0 ? ": " + string.Join("; ", problems) : string.Empty)
+                : null;
         }
         finally
         {
@@ -115,12 +111,75 @@ public sealed class ServerTrust
                 c.Dispose();
             }
         }
-
-        var names = DnsNames(chain[0]);
-        return names.Any(n => HostMatches(n, host))
-            ? null
-            : $"its certificate is for {(names.Count == 0 ? "no DNS name" : string.Join(", ", names))}, not {host}";
     }
+
+    /// <summary>
+    /// RFC 5280 path building and validation (BouncyCastle's PKIX builder: signatures, validity, name chaining, basic
+    /// constraints and path length, key usage, name constraints) to exactly the anchors given, from the certificates the
+    /// server sent. The platform's X509Chain is not used here: on Linux it reads the whole system trust store on its first
+    /// build in a process (about 200 ms, every cold start of the native helper) even when the store cannot matter.
+    /// </summary>
+    private string? VerifyWithAnchors(IReadOnlyList<byte[]> chain, Org.BouncyCastle.X509.X509Certificate[] anchors)
+    {
+        List<Org.BouncyCastle.X509.X509Certificate> sent;
+        try
+        {
+            sent = chain.Select(der => new Org.BouncyCastle.X509.X509Certificate(X509CertificateStructure.GetInstance(der))).ToList();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or FormatException)
+        {
+            return $"it sent a certificate that cannot be read ({e.Message})";
+        }
+
+        var leaf = sent[0];
+        var now = DateTime.UtcNow;
+        IReadOnlyList<Org.BouncyCastle.X509.X509Certificate> path;
+        if (anchors.Any(a => a.Equals(leaf)))
+        {
+            // The server's own certificate is the anchor given.
+            if (!leaf.IsValid(now))
+            {
+                return $"its certificate is not valid now (valid {leaf.NotBefore:u} to {leaf.NotAfter:u})";
+            }
+
+            path = new[] { leaf };
+        }
+        else
+        {
+            try
+            {
+                var trust = new HashSet<Org.BouncyCastle.Pkix.TrustAnchor>(anchors.Select(a => new Org.BouncyCastle.Pkix.TrustAnchor(a, null)));
+                var target = new Org.BouncyCastle.X509.Store.X509CertStoreSelector { Certificate = leaf };
+                var parameters = new Org.BouncyCastle.Pkix.PkixBuilderParameters(trust, target)
+                {
+                    IsRevocationEnabled = false,
+                    Date = now,
+                };
+                parameters.AddStoreCert(Org.BouncyCastle.Utilities.Collections.CollectionUtilities.CreateStore(sent));
+                var built = new Org.BouncyCastle.Pkix.PkixCertPathBuilder().Build(parameters);
+                path = built.CertPath.Certificates.ToList();
+            }
+            catch (Exception e) when (e is Org.BouncyCastle.Security.GeneralSecurityException or Org.BouncyCastle.Pkix.PkixCertPathValidatorException or InvalidOperationException or ArgumentException)
+            {
+                var top = sent[sent.Count - 1];
+                return $"its certificate chain does not verify against {Description} (the chain it sent ends at '{top.IssuerDN}'): {e.Message}";
+            }
+        }
+
+        foreach (var certificate in path)
+        {
+            var usages = certificate.GetExtendedKeyUsage();
+            if (usages is not null && !usages.Any(u => u.Id is ServerAuth or AnyExtendedKeyUsage))
+            {
+                return $"its certificate chain does not allow server authentication ('{certificate.SubjectDN}' restricts its use to {string.Join(", ", usages.Select(u => u.Id))})";
+            }
+        }
+
+        return null;
+    }
+
+    private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+    private const string AnyExtendedKeyUsage = "2.5.29.37.0";
 
     /// <summary>The subjectAltName DNS names (and IP addresses, as text) of a certificate.</summary>
     internal static IReadOnlyList<string> DnsNames(byte[] der)

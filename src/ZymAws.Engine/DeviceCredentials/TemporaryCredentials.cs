@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.IO;
+using System.Text;
 using System.Text.Json;
 
 namespace ZymAws.Engine.DeviceCredentials;
@@ -49,14 +51,63 @@ public sealed class TemporaryCredentials
     public bool IsFreshFor(TimeSpan margin, DateTimeOffset now) => Expiration - margin > now;
 
     /// <summary>The AWS CLI / SDK credential_process output: Version 1 with the real expiry.</summary>
-    public string ToCredentialProcessJson() => JsonSerializer.Serialize(new
+    public string ToCredentialProcessJson() => Json(w =>
     {
-        Version = 1,
-        AccessKeyId,
-        SecretAccessKey,
-        SessionToken,
-        Expiration = Expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        w.WriteNumber("Version", 1);
+        w.WriteString("AccessKeyId", AccessKeyId);
+        w.WriteString("SecretAccessKey", SecretAccessKey);
+        w.WriteString("SessionToken", SessionToken);
+        w.WriteString("Expiration", ExpirationText);
     });
+
+    /// <summary>
+    /// The container credentials (ECS) answer the SDKs read from AWS_CONTAINER_CREDENTIALS_FULL_URI: AccessKeyId,
+    /// SecretAccessKey, Token, Expiration.
+    /// </summary>
+    public string ToContainerCredentialsJson() => Json(w =>
+    {
+        w.WriteString("AccessKeyId", AccessKeyId);
+        w.WriteString("SecretAccessKey", SecretAccessKey);
+        w.WriteString("Token", SessionToken);
+        w.WriteString("Expiration", ExpirationText);
+    });
+
+    /// <summary>
+    /// The instance metadata answer of /latest/meta-data/iam/security-credentials/&lt;role&gt;: Code "Success",
+    /// LastUpdated, Type "AWS-HMAC", AccessKeyId, SecretAccessKey, Token, Expiration.
+    /// </summary>
+    public string ToInstanceMetadataJson() => Json(w =>
+    {
+        w.WriteString("Code", "Success");
+        w.WriteString("LastUpdated", ObtainedAt.UtcDateTime.ToString(ExpirationFormat, CultureInfo.InvariantCulture));
+        w.WriteString("Type", "AWS-HMAC");
+        w.WriteString("AccessKeyId", AccessKeyId);
+        w.WriteString("SecretAccessKey", SecretAccessKey);
+        w.WriteString("Token", SessionToken);
+        w.WriteString("Expiration", ExpirationText);
+    });
+
+    /// <summary>How the AWS formats write a time: UTC to the second, "Z".</summary>
+    internal const string ExpirationFormat = "yyyy-MM-ddTHH:mm:ssZ";
+
+    private string ExpirationText => Expiration.UtcDateTime.ToString(ExpirationFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One compact JSON object written by <paramref name="members"/>: Utf8JsonWriter rather than reflection-based
+    /// serialization, so the same code runs in the trimmed, ahead-of-time compiled zymaws-credential helper.
+    /// </summary>
+    internal static string Json(Action<Utf8JsonWriter> members)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     /// <summary>A copy marked as served from a cache.</summary>
     public TemporaryCredentials AsCached() => new(AccessKeyId, SecretAccessKey, SessionToken, Expiration)

@@ -239,7 +239,7 @@ public class CertificateFacts
         return value.SignValue >= 0 ? Hex.Lower(value.ToByteArrayUnsigned()) : "-" + Hex.Lower(value.Negate().ToByteArrayUnsigned());
     }
 
-    internal static string Sha256Hex(byte[] der) => Hex.Lower(PkiCrypto.Hash(HashAlgorithmName.SHA256, der));
+    internal static string Sha256Hex(byte[] der) => Hex.Lower(PkiCrypto.Sha256(der));
 
     internal static DateTime Utc(Time time)
     {

@@ -73,6 +73,20 @@ internal static class PkiCrypto
 
     internal static byte[] Hash(HashAlgorithmName hash, byte[] data) => Hash(hash, data, 0, data.Length);
 
+    /// <summary>
+    /// SHA-256 in managed code (BouncyCastle), for identifiers: certificate ids, credential cache keys. Reading a
+    /// certificate then never loads the platform's crypto library, which costs a fresh process several milliseconds
+    /// (libssl, libcrypto, openssl.cnf) — most of the native zymaws-credential helper's answer from its cache.
+    /// </summary>
+    internal static byte[] Sha256(byte[] data)
+    {
+        var digest = new Org.BouncyCastle.Crypto.Digests.Sha256Digest();
+        digest.BlockUpdate(data, 0, data.Length);
+        var result = new byte[digest.GetDigestSize()];
+        digest.DoFinal(result, 0);
+        return result;
+    }
+
     internal static byte[] Hash(HashAlgorithmName hash, byte[] data, int offset, int count)
     {
         HashAlgorithm h = hash == HashAlgorithmName.SHA384 ? (t_sha384 ??= SHA384.Create())
