@@ -62,6 +62,42 @@ public sealed class AmbiguousOutcomeTests
     }
 
     [Fact]
+    public async Task RegisterCertificate_AnswerLost_RetryToldAlreadyExists_DescribeThrottled_TheCertificateIsStillTheDevices()
+    {
+        // Found by the soak: the retry of a lost RegisterCertificate is told ResourceAlreadyExists, and the describe that
+        // follows is throttled. That throttle was taken for RegisterCertificate being refused: the intent was voided and
+        // the certificate an earlier attempt registered stayed ACTIVE, attached to nothing and named nowhere.
+        using var pki = TestPki.Create("Ambiguous RegisterCertificate CA");
+        await _moto.FreshAccountAsync(pki, Policy);
+        var devices = Devices(pki, "lost-register", 3);
+        string victim = devices[1].ThingName;
+        string victimId = ZymAws.Engine.Pki.CertificateFacts.Parse(devices[1].CertificatePem!).CertificateId;
+        string victimBody = DistinctivePart(devices[1].CertificatePem!);
+        int registers = 0, describes = 0;
+        await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl)
+        {
+            Decide = r =>
+                r.Operation == "RegisterCertificate" && r.Body.Contains(victimBody, StringComparison.Ordinal)
+                    ? (Interlocked.Increment(ref registers) == 1 ? ProxyFault.DropAfterForward : ProxyFault.None) :
+                r.Operation == "DescribeCertificate" && r.Names(victimId)
+                    ? (Interlocked.Increment(ref describes) <= 3 ? ProxyFault.Throttle : ProxyFault.None) :
+                ProxyFault.None,
+        };
+        using var session = Session(_moto, proxy.Url, maxAttempts: 3);
+
+        var summary = await new FleetProvisioner(session, Options(pki, throttle: 3)).RunAsync(devices);
+
+        // The registration's answer stood; AWS was asked again once it answered, and the certificate is the device's.
+        var result = summary.Results.Single(r => r.ThingName == victim);
+        Assert.Equal(DeviceProvisioningStatus.Provisioned, result.Status);
+        Assert.Equal(2, Volatile.Read(ref registers));
+        Assert.True(Volatile.Read(ref describes) >= 4, $"only {describes} describes of the victim's certificate");
+        Assert.Equal(s_fullRun, result.Actions);
+        Assert.Equal(victimId, result.CertificateId);
+        await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
+    }
+
+    [Fact]
     public async Task CreateThing_AnswerLostThenThrottled_AndAwsCannotBeAsked_IsUndone_NoEmptyThing()
     {
         // Issue 9, case 1: before, the throttle was taken as proof that CreateThing did nothing, and the thing stayed.
@@ -254,6 +290,10 @@ public sealed class AmbiguousOutcomeTests
     }
 
     /// <summary>Learns the certificate a device's first step gives it (from StepCompleted), so proxy rules can name its requests.</summary>
+    /// <summary>A run of letters and digits from the end of a PEM (its signature), found verbatim in a JSON body ('+' and '/' may be escaped there).</summary>
+    internal static string DistinctivePart(string pem) =>
+        System.Text.RegularExpressions.Regex.Matches(pem.Split("-----END")[0], "[A-Za-z0-9]{16,}").Last().Value;
+
     private sealed class Victim
     {
         private string? _certificateId;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Xunit;
 using Xunit.Abstractions;
@@ -36,15 +37,23 @@ public sealed class FaultSoakTests
         using var pki = TestPki.Create($"Soak CA {seed}");
         await _moto.FreshAccountAsync(pki, Policy);
         var devices = Devices(pki, $"soak{seed}", 300);
+        var decide = FaultInjectingProxy.Random(seed, throttle: 0.10, unavailable: 0.06, dropBefore: 0.04, dropAfter: 0.07, applies: r => !s_preflight.Contains(r.Operation));
+        var decisions = new ConcurrentQueue<(ProxiedRequest Request, ProxyFault Fault)>();
         await using var proxy = new FaultInjectingProxy(_moto.EndpointUrl)
         {
-            Decide = FaultInjectingProxy.Random(seed, throttle: 0.10, unavailable: 0.06, dropBefore: 0.04, dropAfter: 0.07, applies: r => !s_preflight.Contains(r.Operation)),
+            Decide = r =>
+            {
+                var fault = decide(r);
+                decisions.Enqueue((r, fault));
+                return fault;
+            },
         };
         var clock = Stopwatch.StartNew();
         FleetProvisioningSummary faulty;
-        using (var session = Session(_moto, proxy.Url, maxAttempts: 3))
+        var log = new CapturingEngineLog();
+        using (var session = Session(_moto, proxy.Url, log, maxAttempts: 3))
         {
-            faulty = await new FleetProvisioner(session, Options(pki, throttle: 16)).RunAsync(devices);
+            faulty = await new FleetProvisioner(session, Options(pki, throttle: 16), log).RunAsync(devices);
         }
 
         var faultyTime = clock.Elapsed;
@@ -62,7 +71,40 @@ public sealed class FaultSoakTests
         Assert.All(new[] { ProxyFault.Throttle, ProxyFault.Unavailable, ProxyFault.DropBeforeForward, ProxyFault.DropAfterForward },
             fault => Assert.True(proxy.Faults.GetValueOrDefault(fault) > 0, $"no {fault} was injected"));
         Assert.All(faulty.Results, r => Assert.NotEqual(DeviceProvisioningStatus.Failed, r.Status));
-        await AssertOnlyNamedLeftoversAsync(_moto, faulty);
+        try
+        {
+            await AssertOnlyNamedLeftoversAsync(_moto, faulty);
+        }
+        catch
+        {
+            // What the proxy did to each device that did not end provisioned (or whose result names another certificate
+            // than its own), to tell which path left what.
+            foreach (var r in faulty.Results)
+            {
+                var device = devices.Single(d => d.ThingName == r.ThingName);
+                string pemPart = AmbiguousOutcomeTests.DistinctivePart(device.CertificatePem!);
+                string base64 = string.Concat(device.CertificatePem.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).Select(l => l.Trim()));
+                string id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(base64))).ToLowerInvariant();
+                bool done = r.Status is DeviceProvisioningStatus.Provisioned or DeviceProvisioningStatus.AlreadyProvisioned;
+                if (done && r.CertificateArn is string arn && arn.EndsWith("/" + id, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                _output.WriteLine($"{r.ThingName} {r.Status} (certificate {id}; result: {r.CertificateId} {r.CertificateArn}):");
+                foreach (var (request, fault) in decisions.OrderBy(d => d.Request.Sequence).Where(d => d.Request.Names(r.ThingName) || d.Request.Names(id) || d.Request.Body.Contains(pemPart, StringComparison.Ordinal)))
+                {
+                    _output.WriteLine($"    #{request.Sequence} {request.Operation} {request.Method} {request.PathAndQuery}: {fault}");
+                }
+
+                foreach (var (level, message) in log.Lines.Where(l => l.Message.Contains(r.ThingName, StringComparison.Ordinal) || l.Message.Contains(id, StringComparison.Ordinal)))
+                {
+                    _output.WriteLine($"    {level}: {message}");
+                }
+            }
+
+            throw;
+        }
 
         // One rerun, no journal, no faults: every device provisioned exactly once; those done before are not touched.
         clock.Restart();

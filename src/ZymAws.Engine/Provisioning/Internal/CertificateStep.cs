@@ -167,7 +167,20 @@ internal sealed class CertificateStep
         catch (AwsServiceException ex) when (ex.IsAlreadyExists)
         {
             string id = ex.ResourceId ?? _device.Certificate!.CertificateId;
-            var description = await _device.Iot.DescribeCertificateAsync(id, token).ConfigureAwait(false);
+            IotCertificateDescription description;
+            try
+            {
+                description = await _device.Iot.DescribeCertificateAsync(id, token).ConfigureAwait(false);
+            }
+            catch (AwsServiceException describeFailed)
+            {
+                // The registration's own answer stands: the certificate exists. A throttled describe must not be taken
+                // for RegisterCertificate being refused (which would void its intent and orphan a certificate an
+                // earlier attempt registered); the step looks again, or the rollback does.
+                _device.Batch.Log.Verbose($"'{Thing}': certificate {id} exists and could not be described yet ({describeFailed.ErrorCode}).");
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex).Throw();
+                throw;
+            }
 
             // Ours only if an earlier attempt of ours may have registered it (an attempt whose answer was lost, or an
             // intent from an interrupted run) and it was created after that attempt began.
