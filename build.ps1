@@ -42,6 +42,8 @@ Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $OutRoot = Join-Path $Root 'out'
 $Version = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Select-Object -First 1
+# The project's online docs (cmdlet help pages and about topics), stated once in Directory.Build.props.
+$DocsBaseUri = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.ZymDocsBaseUri | Where-Object { $_ } | Select-Object -First 1
 $ModuleRoot = Join-Path $OutRoot "ZymAwsProvisioning/$Version"
 $SimulatorDir = Join-Path $Root 'native/zksim/build'
 $XunitProjects = @('tests/ZymAws.Engine.Tests/ZymAws.Engine.Tests.csproj', 'tests/ZymAws.Provisioning.Tests/ZymAws.Provisioning.Tests.csproj')
@@ -107,13 +109,14 @@ function TaskPackage {
 
     $manifest = Get-Content -Raw (Join-Path $Root 'ZymAwsProvisioning.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"
+    $manifest = $manifest -replace "HelpInfoUri\s*=\s*'[^']*'", "HelpInfoUri = '$DocsBaseUri'"
     Set-Content -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1') -Value $manifest -NoNewline
 
     $helpBuilder = Join-Path $Root 'tools/Build-Help.ps1'
     if (Test-Path $helpBuilder) {
         # (Get-Help on Linux needs the folder spelled exactly en-US, beside the manifest.)
         & $helpBuilder -DocsPath (Join-Path $Root 'docs/en-US') -OutputPath (Join-Path $ModuleRoot 'en-US') `
-            -ModuleAssemblyName 'ZymAws.Provisioning.dll' -ModuleName 'ZymAwsProvisioning'
+            -ModuleAssemblyName 'ZymAws.Provisioning.dll' -ModuleName 'ZymAwsProvisioning' -OnlineBaseUri $DocsBaseUri
     }
 
     $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')
