@@ -7,6 +7,8 @@
       Build    compile the solution and the Zymkey simulator library
       Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help,
                and the native zymaws-credential helper in bin/<rid>/, published with NativeAOT; incremental)
+      Nupkg    pack that module into out/nupkg/ZymAwsProvisioning.<version>.nupkg (PSResourceGet's Compress-PSResource), a
+               local repository for Install-PSResource
       Test     xunit suites (engine, cmdlet pump), then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
       Demo     the main job on the embedded default: local moto_server, Zymkey simulator
       Bench    the benchmarks under bench/
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Nupkg', 'Test', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -121,6 +123,14 @@ function TaskPackage {
 
     $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')
     Write-Host "Packaged $($info.Name) $($info.Version) at $ModuleRoot"
+}
+
+function TaskNupkg {
+    Invoke-Task Package
+    $repository = Join-Path $OutRoot 'nupkg'
+    $nupkg = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModulePath $ModuleRoot -DestinationPath $repository
+    Write-Host "Packed $($nupkg.FullName)"
+    Write-Host "Install it: Register-PSResourceRepository -Name local -Uri $repository -Trusted; Install-PSResource ZymAwsProvisioning -Repository local"
 }
 
 function Get-HostRuntime {
