@@ -88,3 +88,28 @@ Describe 'Get-Help -Online' {
         Get-Content -Raw $record | Should -BeExactly "$($script:DocsBase)Get-ZymDevice.md"
     }
 }
+
+Describe 'Build-Help -OnlineBaseUri' {
+    BeforeAll {
+        $script:BuildHelp = Join-Path $script:RepoRoot 'tools/Build-Help.ps1'
+        $script:Docs = Join-Path $TestDrive 'docs'
+        New-Item -ItemType Directory -Path $script:Docs | Out-Null
+        $page = Get-Content -Raw (Join-Path $script:DocsFolder 'Get-ZymDeviceId.md')
+        $page = $page -replace '(?s)## RELATED LINKS.*$', "## RELATED LINKS`n`n[Nowhere](Nowhere.md)`n"
+        Set-Content -Path (Join-Path $script:Docs 'Get-ZymDeviceId.md') -Value $page -NoNewline
+    }
+
+    It 'refuses a relative related link to a file that is not there' {
+        { & $script:BuildHelp -DocsPath $script:Docs -OutputPath (Join-Path $TestDrive 'out1/en-US') -OnlineBaseUri 'https://example.com/docs/' } |
+            Should -Throw -ExpectedMessage "*links to 'Nowhere.md', which is not a file beside this one*"
+    }
+
+    It 'leaves relative links without a URI when no base is given (as platyPS)' {
+        & $script:BuildHelp -DocsPath $script:Docs -OutputPath (Join-Path $TestDrive 'out2/en-US')
+        $maml = [xml](Get-Content -Raw (Join-Path $TestDrive 'out2/en-US/ZymAws.Provisioning.dll-Help.xml'))
+        $links = @($maml.helpItems.command.relatedLinks.navigationLink)
+        $links.Count | Should -Be 1
+        $links[0].linkText | Should -Be 'Nowhere'
+        $links[0].uri | Should -BeNullOrEmpty
+    }
+}
