@@ -1,7 +1,8 @@
 @{
-    # ModuleVersion is stamped from Directory.Build.props by build.ps1 -Task Package.
+    # ModuleVersion and HelpInfoUri (ZymDocsBaseUri) are stamped from Directory.Build.props by build.ps1 -Task Package.
     RootModule           = 'ZymAws.Provisioning.dll'
     ModuleVersion        = '0.1.0'
+    HelpInfoUri          = 'https://github.com/zymaws/ZymAwsProvisioning/blob/main/docs/en-US/'
     CompatiblePSEditions = @('Core', 'Desktop')
     GUID                 = '5b0f7f0e-6a3c-4d2e-9d64-2f1c8e7a4b19'
     Author               = 'ZymAwsProvisioning contributors'

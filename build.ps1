@@ -7,6 +7,8 @@
       Build    compile the solution and the Zymkey simulator library
       Package  lay out an importable module in out/ZymAwsProvisioning/<version> (manifest, assemblies, formats, help,
                and the native zymaws-credential helper in bin/<rid>/, published with NativeAOT; incremental)
+      Nupkg    pack that module into out/nupkg/ZymAwsProvisioning.<version>.nupkg (PSResourceGet's Compress-PSResource), a
+               local repository for Install-PSResource
       Test     xunit suites (engine, cmdlet pump), then Pester in a fresh child pwsh against the packaged module; ends with "N passed, N failed"
       Demo     the main job on the embedded default: local moto_server, Zymkey simulator
       Bench    the benchmarks under bench/
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Nupkg', 'Test', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -42,6 +44,8 @@ Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $OutRoot = Join-Path $Root 'out'
 $Version = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Select-Object -First 1
+# The project's online docs (cmdlet help pages and about topics), stated once in Directory.Build.props.
+$DocsBaseUri = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.ZymDocsBaseUri | Where-Object { $_ } | Select-Object -First 1
 $ModuleRoot = Join-Path $OutRoot "ZymAwsProvisioning/$Version"
 $SimulatorDir = Join-Path $Root 'native/zksim/build'
 $XunitProjects = @('tests/ZymAws.Engine.Tests/ZymAws.Engine.Tests.csproj', 'tests/ZymAws.Provisioning.Tests/ZymAws.Provisioning.Tests.csproj')
@@ -107,17 +111,26 @@ function TaskPackage {
 
     $manifest = Get-Content -Raw (Join-Path $Root 'ZymAwsProvisioning.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"
+    $manifest = $manifest -replace "HelpInfoUri\s*=\s*'[^']*'", "HelpInfoUri = '$DocsBaseUri'"
     Set-Content -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1') -Value $manifest -NoNewline
 
     $helpBuilder = Join-Path $Root 'tools/Build-Help.ps1'
     if (Test-Path $helpBuilder) {
         # (Get-Help on Linux needs the folder spelled exactly en-US, beside the manifest.)
         & $helpBuilder -DocsPath (Join-Path $Root 'docs/en-US') -OutputPath (Join-Path $ModuleRoot 'en-US') `
-            -ModuleAssemblyName 'ZymAws.Provisioning.dll' -ModuleName 'ZymAwsProvisioning'
+            -ModuleAssemblyName 'ZymAws.Provisioning.dll' -ModuleName 'ZymAwsProvisioning' -OnlineBaseUri $DocsBaseUri
     }
 
     $info = Test-ModuleManifest -Path (Join-Path $ModuleRoot 'ZymAwsProvisioning.psd1')
     Write-Host "Packaged $($info.Name) $($info.Version) at $ModuleRoot"
+}
+
+function TaskNupkg {
+    Invoke-Task Package
+    $repository = Join-Path $OutRoot 'nupkg'
+    $nupkg = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModulePath $ModuleRoot -DestinationPath $repository
+    Write-Host "Packed $($nupkg.FullName)"
+    Write-Host "Install it: Register-PSResourceRepository -Name local -Uri $repository -Trusted; Install-PSResource ZymAwsProvisioning -Repository local"
 }
 
 function Get-HostRuntime {

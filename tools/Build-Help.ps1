@@ -26,6 +26,13 @@
 .PARAMETER ModuleName
     When given, every markdown file's "Module Name" must equal it.
 
+.PARAMETER OnlineBaseUri
+    The URL of the folder the markdown is published in (ending in '/'), such as the repository's docs/en-US. When
+    given, every relative related link ([Get-ZymDevice](Get-ZymDevice.md)) becomes an absolute URI against it, and a
+    command whose front matter leaves 'online version' empty gets <base><Verb-Noun>.md as its online version (the
+    first related link, which Get-Help -Online opens). A relative link must name a file that exists beside the
+    markdown. Without it, relative links carry no URI (as platyPS does).
+
 .PARAMETER PassThru
     Writes the files produced (FileInfo) to the pipeline.
 
@@ -38,6 +45,7 @@ param(
     [Parameter(Mandatory)] [string] $OutputPath,
     [ValidatePattern('\.dll$')] [string] $ModuleAssemblyName = 'ZymAws.Provisioning.dll',
     [string] $ModuleName,
+    [ValidatePattern('^https?://\S+/$')] [string] $OnlineBaseUri,
     [switch] $PassThru
 )
 
@@ -434,8 +442,20 @@ function Read-RelatedLinks {
         if ($block.Kind -ne 'Text' -or $block.Text -notmatch '^\s*(?:[-*+]\s+)?\[(?<text>[^\]]+)\]\((?<uri>[^)\s]*)\)\s*$') {
             Stop-HelpSource $Doc $block.Line '## RELATED LINKS' "'$($block.Text)' is not a link; write one [text](uri) per line"
         }
+        $text = $Matches.text
         $uri = $Matches.uri
-        $links.Add([pscustomobject]@{ Text = $Matches.text; Uri = if ($uri -match '^https?://') { $uri } else { '' } })
+        if ($uri -notmatch '^https?://') {
+            if ($OnlineBaseUri -and $uri) {
+                # A relative link is a page published beside this one: it must exist, and it resolves against the base.
+                $target = Join-Path $Doc.File.DirectoryName ($uri -replace '#.*$', '')
+                if (-not (Test-Path -LiteralPath $target -PathType Leaf)) {
+                    Stop-HelpSource $Doc $block.Line '## RELATED LINKS' "links to '$uri', which is not a file beside this one"
+                }
+                $uri = [System.Uri]::new([System.Uri]$OnlineBaseUri, $uri).AbsoluteUri
+            }
+            else { $uri = '' }
+        }
+        $links.Add([pscustomobject]@{ Text = $text; Uri = $uri })
     }
     , @($links)
 }
@@ -550,7 +570,8 @@ function Read-CommandHelp {
         Name          = $command
         Verb          = $verb
         Noun          = $noun
-        OnlineVersion = [string]$front.Values['online version']
+        OnlineVersion = if ($front.Values['online version']) { [string]$front.Values['online version'] }
+                        elseif ($OnlineBaseUri) { $OnlineBaseUri + $Doc.File.Name } else { '' }
         Synopsis      = $synopsis
         Description   = $description
         Syntax        = $syntax

@@ -15,7 +15,7 @@ namespace ZymAws.Provisioning.Commands;
 /// its signature, its key (P-256/P-384, RSA 2048+), its thing name, and that it asks for no CA rights. One bad CSR is
 /// an error for that item; the rest of the batch goes on.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Approve, "ZymDeviceCsr", SupportsShouldProcess = true, DefaultParameterSetName = InputSet)]
+[Cmdlet(VerbsLifecycle.Approve, "ZymDeviceCsr", HelpUri = HelpLinks.DocsBaseUri + "Approve-ZymDeviceCsr.md", SupportsShouldProcess = true, DefaultParameterSetName = InputSet)]
 [OutputType(typeof(DeviceCertificate))]
 public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 {

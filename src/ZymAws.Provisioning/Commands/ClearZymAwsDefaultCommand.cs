@@ -7,7 +7,7 @@ using ZymAws.Provisioning.Infrastructure;
 namespace ZymAws.Provisioning.Commands;
 
 /// <summary>Removes the session's defaults for the module's cmdlets (all, or the ones named) from $PSDefaultParameterValues.</summary>
-[Cmdlet(VerbsCommon.Clear, "ZymAwsDefault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Clear, "ZymAwsDefault", HelpUri = HelpLinks.DocsBaseUri + "Clear-ZymAwsDefault.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ZymAwsDefault))]
 public sealed class ClearZymAwsDefaultCommand : ZymAsyncCmdlet
 {

@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// (each device keeps its own status; Enable-ZymCertificateAuthority brings them all back). Reports how many device
 /// certificates it governs.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Disable, "ZymCertificateAuthority", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Disable, "ZymCertificateAuthority", HelpUri = HelpLinks.DocsBaseUri + "Disable-ZymCertificateAuthority.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CaStatusChange))]
 public sealed class DisableZymCertificateAuthorityCommand : CaSwitchCmdlet
 {

@@ -16,7 +16,7 @@ namespace ZymAws.Provisioning.Commands;
 /// fleet's other devices go on). -Revoke sets REVOKED instead, which cannot be undone. Enable-ZymDevice restores an
 /// INACTIVE device. Credentials already issued stay valid until they expire.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Disable, "ZymDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Disable, "ZymDevice", HelpUri = HelpLinks.DocsBaseUri + "Disable-ZymDevice.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DeviceStatusChange))]
 public sealed class DisableZymDeviceCommand : DeviceCmdlet
 {

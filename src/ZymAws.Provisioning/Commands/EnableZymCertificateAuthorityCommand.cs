@@ -5,7 +5,7 @@ using ZymAws.Provisioning.Infrastructure;
 namespace ZymAws.Provisioning.Commands;
 
 /// <summary>Sets a registered CA ACTIVE again: the devices it issued certificates to get credentials again (those whose own certificate is ACTIVE).</summary>
-[Cmdlet(VerbsLifecycle.Enable, "ZymCertificateAuthority", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Enable, "ZymCertificateAuthority", HelpUri = HelpLinks.DocsBaseUri + "Enable-ZymCertificateAuthority.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CaStatusChange))]
 public sealed class EnableZymCertificateAuthorityCommand : CaSwitchCmdlet
 {

@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Restores devices silenced with Disable-ZymDevice: their INACTIVE certificates ACTIVE again, so the credentials
 /// provider serves them on their next request. A REVOKED certificate cannot be restored (CertificateRevoked).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Enable, "ZymDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Enable, "ZymDevice", HelpUri = HelpLinks.DocsBaseUri + "Enable-ZymDevice.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DeviceStatusChange))]
 public sealed class EnableZymDeviceCommand : DeviceCmdlet
 {

@@ -16,7 +16,7 @@ namespace ZymAws.Provisioning.Commands;
 /// certificate and the key in the Zymkey (the key never leaves it) or a software key. Every value defaults from the
 /// certificate's subject as the seed's credentials.sh does; credentials are cached until five minutes before expiry.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymAwsCredential", DefaultParameterSetName = ObjectSet)]
+[Cmdlet(VerbsCommon.Get, "ZymAwsCredential", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymAwsCredential.md", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(AwsDeviceCredential), ParameterSetName = new[] { ObjectSet, EnvironmentSet })]
 [OutputType(typeof(string), ParameterSetName = new[] { CredentialProcessSet })]
 public sealed class GetZymAwsCredentialCommand : ZymkeyCmdlet

@@ -7,7 +7,7 @@ using ZymAws.Provisioning.Infrastructure;
 namespace ZymAws.Provisioning.Commands;
 
 /// <summary>Gets the session's defaults for the module's cmdlets (Set-ZymAwsDefault), read from $PSDefaultParameterValues.</summary>
-[Cmdlet(VerbsCommon.Get, "ZymAwsDefault")]
+[Cmdlet(VerbsCommon.Get, "ZymAwsDefault", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymAwsDefault.md")]
 [OutputType(typeof(ZymAwsDefault))]
 public sealed class GetZymAwsDefaultCommand : ZymAsyncCmdlet
 {

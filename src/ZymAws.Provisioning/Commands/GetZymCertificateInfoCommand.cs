@@ -15,7 +15,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Reads certificates (files, PEM text, or certificate objects) and returns their subject parsed the seed's way
 /// (ThingName, RoleAlias, CredentialEndpoint, Region, IotPolicy), the AWS certificate id, issuer, validity and key.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymCertificateInfo", DefaultParameterSetName = InputSet)]
+[Cmdlet(VerbsCommon.Get, "ZymCertificateInfo", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymCertificateInfo.md", DefaultParameterSetName = InputSet)]
 [OutputType(typeof(CertificateInfo))]
 public sealed class GetZymCertificateInfoCommand : ZymAsyncCmdlet
 {

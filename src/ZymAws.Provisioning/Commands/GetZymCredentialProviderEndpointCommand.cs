@@ -9,7 +9,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Gets the AWS IoT credentials-provider endpoint of the account in a region (DescribeEndpoint with
 /// endpoint type iot:CredentialProvider).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymCredentialProviderEndpoint")]
+[Cmdlet(VerbsCommon.Get, "ZymCredentialProviderEndpoint", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymCredentialProviderEndpoint.md")]
 [OutputType(typeof(CredentialProviderEndpoint))]
 public sealed class GetZymCredentialProviderEndpointCommand : AwsCmdlet
 {

@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// IoT credentials provider would hand it credentials. The account is read by pages, so a device costs one call of its
 /// own (two with -Detailed). Devices the seed's scripts provisioned appear exactly like the module's own.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymDevice")]
+[Cmdlet(VerbsCommon.Get, "ZymDevice", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymDevice.md")]
 [OutputType(typeof(FleetDevice))]
 public sealed class GetZymDeviceCommand : AwsCmdlet
 {

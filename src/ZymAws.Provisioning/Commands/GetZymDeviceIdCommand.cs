@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Gets the device's stable unique id: a SHA-256 over the Zymkey serial number, /etc/machine-id, the Raspberry Pi
 /// CPU serial and any extra values, rendered as "zym-" and 32 hex characters, a valid AWS IoT thing name.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymDeviceId")]
+[Cmdlet(VerbsCommon.Get, "ZymDeviceId", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymDeviceId.md")]
 [OutputType(typeof(DeviceIdentity))]
 public sealed class GetZymDeviceIdCommand : ZymkeyCmdlet
 {

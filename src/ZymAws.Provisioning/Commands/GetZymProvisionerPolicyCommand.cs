@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Gets the least-privilege IAM policy document the provisioning user needs (iam:GetRole/PassRole on the role, and
 /// exactly the IoT actions this module calls, scoped to ARNs where AWS allows it), instead of AdministratorAccess.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymProvisionerPolicy")]
+[Cmdlet(VerbsCommon.Get, "ZymProvisionerPolicy", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymProvisionerPolicy.md")]
 [OutputType(typeof(ProvisionerPolicy))]
 public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
 {

@@ -7,7 +7,7 @@ using ZymAws.Provisioning.Infrastructure;
 namespace ZymAws.Provisioning.Commands;
 
 /// <summary>Gets the Zymkey's model, firmware version, serial number and, where it can say, its key slots.</summary>
-[Cmdlet(VerbsCommon.Get, "ZymkeyInfo")]
+[Cmdlet(VerbsCommon.Get, "ZymkeyInfo", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymkeyInfo.md")]
 [OutputType(typeof(ZymkeyInfo))]
 public sealed class GetZymkeyInfoCommand : ZymkeyCmdlet
 {

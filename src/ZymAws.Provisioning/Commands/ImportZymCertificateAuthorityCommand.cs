@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// openssl (SEC1 EC key, self-signed certificate) and RSA CAs. Checks that the key matches the certificate and that
 /// the certificate may sign certificates.
 /// </summary>
-[Cmdlet(VerbsData.Import, "ZymCertificateAuthority")]
+[Cmdlet(VerbsData.Import, "ZymCertificateAuthority", HelpUri = HelpLinks.DocsBaseUri + "Import-ZymCertificateAuthority.md")]
 [OutputType(typeof(CertificateAuthority))]
 public sealed class ImportZymCertificateAuthorityCommand : ZymAsyncCmdlet
 {

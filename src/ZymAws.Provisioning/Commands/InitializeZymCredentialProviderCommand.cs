@@ -14,7 +14,7 @@ namespace ZymAws.Provisioning.Commands;
 /// IoT policy allowing the alias; returns their ARNs and the credentials endpoint. Run it twice and the second run
 /// changes nothing and says what already existed.
 /// </summary>
-[Cmdlet(VerbsData.Initialize, "ZymCredentialProvider", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Initialize, "ZymCredentialProvider", HelpUri = HelpLinks.DocsBaseUri + "Initialize-ZymCredentialProvider.md", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialProviderSetup))]
 public sealed class InitializeZymCredentialProviderCommand : RoleSetupCmdlet
 {

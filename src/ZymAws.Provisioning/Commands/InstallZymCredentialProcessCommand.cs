@@ -21,7 +21,7 @@ namespace ZymAws.Provisioning.Commands;
 /// one for this machine, else the module through pwsh. Only the profile's region and credential_process change; the
 /// rest of the file is kept as it is, and the file is replaced atomically.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Install, "ZymCredentialProcess", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Install, "ZymCredentialProcess", HelpUri = HelpLinks.DocsBaseUri + "Install-ZymCredentialProcess.md", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialProcessProfile))]
 public sealed class InstallZymCredentialProcessCommand : ZymkeyCmdlet
 {

@@ -14,7 +14,7 @@ namespace ZymAws.Provisioning.Commands;
 /// (credentials-provider-ca.pem) into the device folder (/opt/zymbit, or $env:ZYMAWS_DEVICE_DIRECTORY), where
 /// Get-ZymAwsCredential and Install-ZymCredentialProcess look by default. Certificates only: the key stays in the Zymkey.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Install, "ZymDeviceCertificate", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Install, "ZymDeviceCertificate", HelpUri = HelpLinks.DocsBaseUri + "Install-ZymDeviceCertificate.md", SupportsShouldProcess = true)]
 [OutputType(typeof(InstalledDeviceCertificate))]
 public sealed class InstallZymDeviceCertificateCommand : ZymAsyncCmdlet
 {

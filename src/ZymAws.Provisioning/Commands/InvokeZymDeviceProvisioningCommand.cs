@@ -19,7 +19,7 @@ namespace ZymAws.Provisioning.Commands;
 /// attached to the certificate — one or ten thousand at a time from the pipeline. Idempotent, all or nothing per
 /// device, resumable from a journal, parallel under AWS's rate limits.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ZymDeviceProvisioning", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "ZymDeviceProvisioning", HelpUri = HelpLinks.DocsBaseUri + "Invoke-ZymDeviceProvisioning.md", SupportsShouldProcess = true)]
 [OutputType(typeof(DeviceProvisioningResult))]
 public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 {

@@ -15,7 +15,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Creates a self-signed root certificate authority for device certificates: ca.pem (the certificate, 0644) and
 /// ca.key (encrypted PKCS#8 unless -NoPassphrase, owner-only 0600), in the folder -Path.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZymCertificateAuthority", SupportsShouldProcess = true, DefaultParameterSetName = PassphraseSet)]
+[Cmdlet(VerbsCommon.New, "ZymCertificateAuthority", HelpUri = HelpLinks.DocsBaseUri + "New-ZymCertificateAuthority.md", SupportsShouldProcess = true, DefaultParameterSetName = PassphraseSet)]
 [OutputType(typeof(CertificateAuthority))]
 public sealed class NewZymCertificateAuthorityCommand : ZymAsyncCmdlet
 {

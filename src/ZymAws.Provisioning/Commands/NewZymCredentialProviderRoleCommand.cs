@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Creates the IAM role the AWS IoT credentials provider assumes for devices: its trust policy names
 /// credentials.iot.amazonaws.com, and it carries the permissions devices should get. Idempotent.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZymCredentialProviderRole", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "ZymCredentialProviderRole", HelpUri = HelpLinks.DocsBaseUri + "New-ZymCredentialProviderRole.md", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialProviderRole))]
 public sealed class NewZymCredentialProviderRoleCommand : RoleSetupCmdlet
 {

@@ -17,7 +17,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Zymkey (the key never leaves it). The subject follows the seed layout so devices interoperate with the seed's
 /// scripts: ST = IoT policy, L = region, O = credentials-endpoint prefix, OU = role alias, CN = thing name.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZymDeviceCsr", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "ZymDeviceCsr", HelpUri = HelpLinks.DocsBaseUri + "New-ZymDeviceCsr.md", SupportsShouldProcess = true)]
 [OutputType(typeof(DeviceCsr))]
 public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 {

@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// on arn:aws:iot:REGION:ACCOUNT:rolealias/ALIAS), with the account read from STS and the region from the session,
 /// not substituted by hand. Idempotent.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZymIotPolicy", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "ZymIotPolicy", HelpUri = HelpLinks.DocsBaseUri + "New-ZymIotPolicy.md", SupportsShouldProcess = true)]
 [OutputType(typeof(IotPolicy))]
 public sealed class NewZymIotPolicyCommand : SetupCmdlet
 {

@@ -11,7 +11,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Creates an AWS IoT role alias pointing at the credentials-provider role. The credential duration is checked
 /// (900-43200 s, and not above the role's MaxSessionDuration) before AWS is called. Idempotent.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "ZymRoleAlias", SupportsShouldProcess = true, DefaultParameterSetName = ByNameSet)]
+[Cmdlet(VerbsCommon.New, "ZymRoleAlias", HelpUri = HelpLinks.DocsBaseUri + "New-ZymRoleAlias.md", SupportsShouldProcess = true, DefaultParameterSetName = ByNameSet)]
 [OutputType(typeof(IotRoleAlias))]
 public sealed class NewZymRoleAliasCommand : SetupCmdlet
 {

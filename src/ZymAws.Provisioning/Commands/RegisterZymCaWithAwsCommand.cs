@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// SNI_ONLY mode it registers without one. A CA that is already registered is found by its certificate id and
 /// reported, not registered twice. The flow is the engine's <see cref="CaRegistrar"/>.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Register, "ZymCaWithAws", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Register, "ZymCaWithAws", HelpUri = HelpLinks.DocsBaseUri + "Register-ZymCaWithAws.md", SupportsShouldProcess = true)]
 [OutputType(typeof(CaRegistration))]
 public sealed class RegisterZymCaWithAwsCommand : AwsCmdlet
 {

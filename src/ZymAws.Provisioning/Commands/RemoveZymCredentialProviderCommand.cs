@@ -12,7 +12,7 @@ namespace ZymAws.Provisioning.Commands;
 /// role alias and the IAM role (those named), each only when it has the module's shape unless -Force. A policy still
 /// attached to certificates is refused unless -Force, which detaches it (those devices lose credentials).
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ZymCredentialProvider", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ZymCredentialProvider", HelpUri = HelpLinks.DocsBaseUri + "Remove-ZymCredentialProvider.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CredentialProviderRemoval))]
 public sealed class RemoveZymCredentialProviderCommand : AwsCmdlet
 {

@@ -13,7 +13,7 @@ namespace ZymAws.Provisioning.Commands;
 /// device already gone is no error, and a removal a failed call interrupted is finished by running it again (its result
 /// names what is left meanwhile).
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "ZymDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "ZymDevice", HelpUri = HelpLinks.DocsBaseUri + "Remove-ZymDevice.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(DeviceRemovalResult))]
 public sealed class RemoveZymDeviceCommand : DeviceCmdlet
 {

@@ -15,7 +15,7 @@ namespace ZymAws.Provisioning.Commands;
 /// $PSDefaultParameterValues (one per cmdlet that has the parameter), so a runbook or a prompt need not repeat them.
 /// A parameter given on a command line still wins.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ZymAwsDefault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Set, "ZymAwsDefault", HelpUri = HelpLinks.DocsBaseUri + "Set-ZymAwsDefault.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ZymAwsDefault))]
 public sealed class SetZymAwsDefaultCommand : ZymAsyncCmdlet
 {

@@ -16,7 +16,7 @@ namespace ZymAws.Provisioning.Commands;
 /// statuses and messages, STS credentials for the alias's role) and judges against the control plane it is given — a
 /// local moto in a rehearsal. Devices reach it with -ConnectAddress (or curl --resolve) while asking the real host name.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "ZymCredentialEndpoint", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "ZymCredentialEndpoint", HelpUri = HelpLinks.DocsBaseUri + "Start-ZymCredentialEndpoint.md", SupportsShouldProcess = true)]
 [OutputType(typeof(CredentialEndpointServer))]
 public sealed class StartZymCredentialEndpointCommand : AwsCmdlet
 {

@@ -10,7 +10,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Stops local credentials endpoints started by Start-ZymCredentialEndpoint: those piped in, those with the given ids,
 /// or every one this session started. The module's removal and the end of the process stop them too.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "ZymCredentialEndpoint", SupportsShouldProcess = true, DefaultParameterSetName = AllSet)]
+[Cmdlet(VerbsLifecycle.Stop, "ZymCredentialEndpoint", HelpUri = HelpLinks.DocsBaseUri + "Stop-ZymCredentialEndpoint.md", SupportsShouldProcess = true, DefaultParameterSetName = AllSet)]
 [OutputType(typeof(CredentialEndpointServer))]
 public sealed class StopZymCredentialEndpointCommand : ZymAsyncCmdlet
 {

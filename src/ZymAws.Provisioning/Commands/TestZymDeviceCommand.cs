@@ -16,7 +16,7 @@ namespace ZymAws.Provisioning.Commands;
 /// results against the account exactly as the AWS IoT credentials provider would, in its order: Ready, the first failing
 /// check with the status and message AWS answers and the fix, and every check.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "ZymDevice", DefaultParameterSetName = InputSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ZymDevice", HelpUri = HelpLinks.DocsBaseUri + "Test-ZymDevice.md", DefaultParameterSetName = InputSet)]
 [OutputType(typeof(DeviceReadinessReport))]
 public sealed class TestZymDeviceCommand : AwsCmdlet
 {

@@ -11,7 +11,7 @@ namespace ZymAws.Provisioning.Commands;
 /// Deactivates and deletes a CA's registration with AWS IoT. Refused while device certificates it issued are still
 /// registered, unless -RemoveDevices removes those devices with it (as Remove-ZymDevice does).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Unregister, "ZymCaWithAws", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Unregister, "ZymCaWithAws", HelpUri = HelpLinks.DocsBaseUri + "Unregister-ZymCaWithAws.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CaUnregistrationResult))]
 public sealed class UnregisterZymCaWithAwsCommand : AwsCmdlet
 {
