@@ -38,7 +38,7 @@ Describe 'New-ZymCertificateAuthority' {
         $before = Get-Content -Raw (Join-Path $dir 'ca.pem')
         { New-ZymCertificateAuthority -Path $dir -Subject 'CN=Second' -NoPassphrase -ErrorAction Stop } | Should -Throw -ErrorId 'FileExists*'
         Get-Content -Raw (Join-Path $dir 'ca.pem') | Should -Be $before
-        $second = New-ZymCertificateAuthority -Path $dir -Subject 'CN=Second' -NoPassphrase -Force
+        $second = New-ZymCertificateAuthority -Path $dir -Subject 'CN=Second' -NoPassphrase -Force -Confirm:$false
         $second.Subject | Should -Be 'CN=Second'
         $first.CertificateId | Should -Not -Be $second.CertificateId
     }

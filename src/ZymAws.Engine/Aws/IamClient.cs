@@ -72,6 +72,13 @@ public sealed class IamClient
         await CallAsync("PutRolePolicy", form, roleName + "/" + policyName, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>PutUserPolicy: create or replace a user's inline policy (idempotent).</summary>
+    public async Task PutUserPolicyAsync(string userName, string policyName, string policyDocument, CancellationToken cancellationToken = default)
+    {
+        var form = new FormBuilder("PutUserPolicy", Version).Add("UserName", userName).Add("PolicyName", policyName).Add("PolicyDocument", policyDocument);
+        await CallAsync("PutUserPolicy", form, userName + "/" + policyName, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>GetRolePolicy: an inline policy's document (URL-decoded JSON).</summary>
     public async Task<string> GetRolePolicyAsync(string roleName, string policyName, CancellationToken cancellationToken = default)
     {

@@ -231,7 +231,7 @@ public sealed class CredentialProviderProvisioner
             if (existing is not null && !options.AllowUpdate)
             {
                 throw new ZymException("InlinePolicyConflict", ZymErrorCategory.ResourceExists,
-                    $"IAM role '{role.RoleName}' already has an inline policy '{inline.Key}' with a different document. Use -Force (AllowUpdate) to replace it, or choose another policy name.", inline.Key);
+                    $"IAM role '{role.RoleName}' already has an inline policy '{inline.Key}' with a different document. Use -Force to replace it, or choose another policy name.", inline.Key);
             }
 
             string verb = existing is null ? "Put" : "Replace";
@@ -397,6 +397,95 @@ public sealed class CredentialProviderProvisioner
         return ProvisionerPolicyBuilder.Build(options ?? new ProvisionerPolicyOptions(), account, _session.Region);
     }
 
+    /// <summary>IAM's limit on a user's inline policies, all together, in characters other than whitespace.</summary>
+    public const int MaxUserInlinePolicySize = 2048;
+
+    /// <summary>IAM's limit on a role's inline policies, all together, in characters other than whitespace.</summary>
+    public const int MaxRoleInlinePolicySize = 10240;
+
+    /// <summary>The inline policy name Get-ZymProvisionerPolicy -ApplyToUser/-ApplyToRole uses for a scope: "ZymAws-Provisioning", "ZymAws-Setup-Fleet", "ZymAws-All".</summary>
+    public static string InlinePolicyName(ProvisionerPolicyScope scope)
+    {
+        scope = scope == 0 ? ProvisionerPolicyScope.Provisioning : scope;
+        if (scope == ProvisionerPolicyScope.All)
+        {
+            return "ZymAws-All";
+        }
+
+        var parts = new List<string>();
+        foreach (var one in new[] { ProvisionerPolicyScope.Provisioning, ProvisionerPolicyScope.Setup, ProvisionerPolicyScope.Fleet })
+        {
+            if ((scope & one) != 0)
+            {
+                parts.Add(one.ToString());
+            }
+        }
+
+        return "ZymAws-" + string.Join("-", parts);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="policy"/> as the inline policy <paramref name="policyName"/> of an IAM user (PutUserPolicy) or
+    /// role (PutRolePolicy), replacing an inline policy of that name; idempotent. Refused before any call when the
+    /// document is larger than IAM takes for that kind of identity.
+    /// </summary>
+    /// <exception cref="ZymException">ProvisionerPolicyTargetInvalid, PolicyNameInvalid (InvalidArgument), ProvisionerPolicyTooLarge
+    /// (LimitsExceeded); AWS errors (NoSuchEntity for a missing user or role).</exception>
+    /// <returns>"user/NAME" or "role/NAME", or null when <paramref name="shouldProcess"/> declined.</returns>
+    public async Task<string?> ApplyProvisionerPolicyAsync(ProvisionerPolicyResult policy, string? userName, string? roleName, string policyName,
+        Func<string, string, Task<bool>>? shouldProcess = null, CancellationToken cancellationToken = default)
+    {
+        if (policy is null)
+        {
+            throw new ArgumentNullException(nameof(policy));
+        }
+
+        bool toUser = !string.IsNullOrEmpty(userName);
+        if (toUser == !string.IsNullOrEmpty(roleName))
+        {
+            throw new ZymException("ProvisionerPolicyTargetInvalid", ZymErrorCategory.InvalidArgument, "Name one IAM user or one IAM role to put the policy on, not both.", userName ?? roleName);
+        }
+
+        string name = toUser ? userName! : roleName!;
+        if (!AwsNames.IsRoleName(name))
+        {
+            throw new ZymException("ProvisionerPolicyTargetInvalid", ZymErrorCategory.InvalidArgument,
+                $"'{name}' is not a valid IAM {(toUser ? "user" : "role")} name (1-64 letters, digits or +=,.@_-).", name);
+        }
+
+        if (!AwsNames.IsRoleName(policyName))
+        {
+            throw new ZymException("PolicyNameInvalid", ZymErrorCategory.InvalidArgument, $"'{policyName}' is not a valid IAM policy name (1-128 letters, digits or +=,.@_-).", policyName);
+        }
+
+        int size = policy.PolicyDocument.Count(c => !char.IsWhiteSpace(c));
+        int limit = toUser ? MaxUserInlinePolicySize : MaxRoleInlinePolicySize;
+        if (size > limit)
+        {
+            throw new ZymException("ProvisionerPolicyTooLarge", ZymErrorCategory.LimitsExceeded,
+                $"The policy is {size} characters; IAM takes at most {limit} for all of a {(toUser ? "user's" : "role's")} inline policies together. " +
+                (toUser ? "Put it on a role the user assumes (-ApplyToRole), or apply fewer scopes at a time, or create a managed policy from PolicyDocument." : "Apply fewer scopes at a time, or create a managed policy from PolicyDocument."),
+                name);
+        }
+
+        string target = (toUser ? "user/" : "role/") + name;
+        if (!await Callbacks.AskAsync(shouldProcess, target, $"Put inline IAM policy '{policyName}' ({policy.Actions.Count} actions)", cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (toUser)
+        {
+            await _session.Iam.PutUserPolicyAsync(name, policyName, policy.PolicyDocument, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _session.Iam.PutRolePolicyAsync(name, policyName, policy.PolicyDocument, cancellationToken).ConfigureAwait(false);
+        }
+
+        return target;
+    }
+
     /// <summary>
     /// The provisioning user's least-privilege IAM policy for a known account and region (no AWS call): the exact IoT
     /// actions Invoke-ZymDeviceProvisioning calls, scoped to certificate, CA, thing and policy ARNs where AWS allows it,
@@ -450,10 +539,10 @@ public sealed class CredentialProviderProvisioner
             if (!sameRole)
             {
                 throw new ZymException("RoleAliasConflict", ZymErrorCategory.ResourceExists,
-                    $"IoT role alias '{roleAlias}' already exists and points at {existing.RoleArn}, not {roleArn}. Use -Force (AllowUpdate) to point it at the new role, or choose another alias name.", roleAlias);
+                    $"IoT role alias '{roleAlias}' already exists and points at {existing.RoleArn}, not {roleArn}. Use -Force to point it at the new role, or choose another alias name.", roleAlias);
             }
 
-            _log.Warning(string.Format(CultureInfo.InvariantCulture, "IoT role alias '{0}' exists with credentials lasting {1} s (asked {2} s); it is left as it is (use -Force (AllowUpdate) to change it).",
+            _log.Warning(string.Format(CultureInfo.InvariantCulture, "IoT role alias '{0}' exists with credentials lasting {1} s (asked {2} s); it is left as it is (use -Force to change it).",
                 roleAlias, existingDuration, durationSeconds));
             return new RoleAliasResult(existing.RoleAlias, existing.RoleAliasArn, roleArn, existingDuration, SetupOutcome.Existing);
         }

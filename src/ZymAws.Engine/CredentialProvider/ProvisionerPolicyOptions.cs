@@ -25,4 +25,7 @@ public sealed class ProvisionerPolicyOptions
 
     /// <summary>Include iot:RegisterCertificateWithoutCA. Default false.</summary>
     public bool AllowRegisterWithoutCa { get; set; }
+
+    /// <summary>The jobs the policy allows. Default: <see cref="ProvisionerPolicyScope.Provisioning"/>.</summary>
+    public ProvisionerPolicyScope Scope { get; set; } = ProvisionerPolicyScope.Provisioning;
 }

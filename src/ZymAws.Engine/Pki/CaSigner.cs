@@ -243,6 +243,35 @@ public sealed class CaSigner : IDisposable
     }
 
     /// <summary>
+    /// Saves as <see cref="Save"/> does, replacing the CA at these paths (if any) after keeping its files in a backup
+    /// folder (<see cref="ExistingCa.Backup"/>). Nothing half-done: when the backup fails nothing is written, and when the
+    /// save fails the old files stay in place and the backup is removed.
+    /// </summary>
+    /// <returns>The backup folder; null when there was nothing to replace.</returns>
+    /// <exception cref="ZymException">As <see cref="Save"/> and <see cref="ExistingCa.Backup"/>.</exception>
+    public string? SaveReplacing(string certificatePath, string keyPath, KeyProtection protection, DateTime utcNow)
+    {
+        ThrowIfDisposed();
+        var existing = ExistingCa.Find(certificatePath, keyPath);
+        string? backup = existing?.Backup(utcNow);
+        try
+        {
+            Save(certificatePath, keyPath, protection, overwrite: true);
+        }
+        catch
+        {
+            if (backup is not null)
+            {
+                ExistingCa.Discard(backup);
+            }
+
+            throw;
+        }
+
+        return backup;
+    }
+
+    /// <summary>
     /// Runs every check <see cref="IssueDeviceCertificate"/> runs, without signing anything (for -WhatIf).
     /// </summary>
     /// <exception cref="ZymException">As <see cref="IssueDeviceCertificate"/>.</exception>

@@ -19,7 +19,8 @@ public static class DeviceRequests
     /// <param name="thingTypeName">The thing type of a new thing.</param>
     /// <param name="attributes">The attributes of a new thing (copied).</param>
     /// <param name="sourceItem">The item itself: errors name it.</param>
-    /// <exception cref="ZymException">DeviceInputUnsupported, ThingNameMissing (InvalidArgument; Target = the item).</exception>
+    /// <exception cref="ZymException">DeviceInputUnsupported, ThingNameMissing (InvalidArgument); CertificateMalformed,
+    /// CsrMalformed (InvalidData) for an input that is empty, or that is not a certificate or CSR and names no thing; Target = the item.</exception>
     /// <exception cref="IOException">A named file cannot be read (or whatever <see cref="DeviceInput.ResolvePath"/> throws).</exception>
     /// <exception cref="UnauthorizedAccessException">A named file cannot be read.</exception>
     public static DeviceProvisioningRequest Build(DeviceInput input, string? thingName, string? policyName, string? thingTypeName, IDictionary<string, string>? attributes, object? sourceItem)
@@ -51,16 +52,24 @@ public static class DeviceRequests
                 "CertificatePath / CertificatePem / CsrPath / CsrPem.", sourceItem);
         }
 
+        // An empty input (a 0-byte file) is nothing to provision, whatever the thing name.
+        if (string.IsNullOrWhiteSpace(certificatePem) && string.IsNullOrWhiteSpace(csrPem))
+        {
+            throw NotACertificate(input, certificatePem is null ? PkiErrorIds.CsrMalformed : PkiErrorIds.CertificateMalformed, "it is empty", sourceItem, null);
+        }
+
         // Thing name and policy: parameters first, then the subject (seed layout: CN = thing, ST = policy). An unreadable
-        // certificate or CSR is not an error here: provisioning reports it for the device (CertificateInvalid / CsrInvalid).
+        // certificate or CSR with a thing name given is reported by provisioning for that device (CertificateInvalid /
+        // CsrInvalid); without one, what the input is (garbage, a private key, ...) is the error, not the missing name.
         CertificateFacts? certificate = null;
         SigningRequest? csr = null;
         DeviceSubject? subject = null;
+        ZymException? unreadable = null;
         try
         {
-            if (certificatePem is not null)
+            if (!string.IsNullOrWhiteSpace(certificatePem))
             {
-                certificate = CertificateFacts.Parse(certificatePem);
+                certificate = CertificateFacts.Parse(certificatePem!);
                 subject = certificate.DeviceSubject;
             }
             else
@@ -69,12 +78,18 @@ public static class DeviceRequests
                 subject = csr.DeviceSubject;
             }
         }
-        catch (ZymException)
+        catch (ZymException e)
         {
+            unreadable = e;
         }
 
         string? subjectThing = certificate is not null ? certificate.ThingName : subject?.ThingName;
         string? thing = !string.IsNullOrEmpty(thingName) ? thingName : subjectThing;
+        if (string.IsNullOrEmpty(thing) && unreadable is not null)
+        {
+            throw NotACertificate(input, unreadable.ErrorId, PkiErrorIds.ReasonOf(unreadable).TrimEnd('.'), sourceItem, unreadable);
+        }
+
         if (string.IsNullOrEmpty(thing))
         {
             throw new ZymException("ThingNameMissing", ZymErrorCategory.InvalidArgument,
@@ -93,6 +108,14 @@ public static class DeviceRequests
                 : csr is not null ? new ParsedInput(csrPem!, null, csr)
                 : null,
         };
+    }
+
+    /// <summary>"'a.pem' is not a certificate or CSR: it is empty." — what Approve-ZymDeviceCsr and Get-ZymCertificateInfo say of such input.</summary>
+    private static ZymException NotACertificate(DeviceInput input, string errorId, string reason, object? sourceItem, Exception? inner)
+    {
+        string? file = input.FullPath ?? input.CertificatePath ?? input.CsrPath ?? input.Path;
+        string what = file is not null ? $"'{file}'" : input.CertificatePem is not null ? "The CertificatePem given" : input.CsrPem is not null ? "The CsrPem given" : "The text given";
+        return new ZymException(errorId, ZymErrorCategory.InvalidData, $"{what} is not a certificate or CSR: {reason}.", sourceItem, inner);
     }
 
     private static bool IsCsr(string text) => text.IndexOf("CERTIFICATE REQUEST-----", StringComparison.Ordinal) >= 0;

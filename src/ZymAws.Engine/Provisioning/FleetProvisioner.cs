@@ -207,7 +207,8 @@ public sealed class FleetProvisioner
         if (!string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal))
         {
             throw new ZymException("CaCertificateNotActive", ZymErrorCategory.InvalidOperation,
-                $"The CA certificate {description.CertificateId} is registered but {description.Status}; AWS IoT refuses certificates it signed until it is ACTIVE.", description.CertificateId);
+                $"The CA certificate {description.CertificateId} is registered with AWS IoT but {description.Status}; AWS IoT refuses certificates it signed until it is ACTIVE. " +
+                "Activate it with Enable-ZymCertificateAuthority (or run Register-ZymCaWithAws -SetActive again), then run this again.", description.CertificateId);
         }
 
         return (ca, description.CertificateId);

@@ -36,6 +36,13 @@ public sealed class FleetProvisioningOptions
     /// </summary>
     public string? CertificateDirectory { get; set; }
 
+    /// <summary>
+    /// Replaces a file in <see cref="CertificateDirectory"/> that holds something else (-Force). Off: such a file is left
+    /// as it is and the device's result carries FileExists (the device itself is provisioned). A file that already holds
+    /// the same certificate is never rewritten.
+    /// </summary>
+    public bool OverwriteCertificateFiles { get; set; }
+
     /// <summary>Leave a failed device's resources in place instead of undoing what the batch created (status Failed).</summary>
     public bool NoRollback { get; set; }
 
@@ -58,6 +65,13 @@ public sealed class FleetProvisioningOptions
     /// Null: always yes.
     /// </summary>
     public Func<string, string, Task<bool>>? ShouldProcess { get; set; }
+
+    /// <summary>
+    /// <see cref="ShouldProcess"/> asks a person (-Confirm): each device is first checked read-only (the -WhatIf plan),
+    /// and one that needs no change is reported AlreadyProvisioned without a question. Off by default: the check costs a
+    /// few read calls per device, which a run nobody is asked about need not pay.
+    /// </summary>
+    public bool ShouldProcessAsksUser { get; set; }
 
     /// <summary>Called (one call at a time) after each device finishes, before <see cref="DeviceCompleted"/>'s next call.</summary>
     public Action<ProvisioningProgress>? Progress { get; set; }

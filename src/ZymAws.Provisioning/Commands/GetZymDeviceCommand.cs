@@ -23,6 +23,7 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ThingNameCompleter))]
+    [ThingNameInput]
     public string[] ThingName { get; set; } = Array.Empty<string>();
 
     /// <summary>Only devices whose certificate this registered CA issued (a CA object, its registration, certificate or id).</summary>

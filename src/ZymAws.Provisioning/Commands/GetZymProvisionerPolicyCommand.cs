@@ -10,9 +10,11 @@ namespace ZymAws.Provisioning.Commands;
 
 /// <summary>
 /// Gets the least-privilege IAM policy document the provisioning user needs (iam:GetRole/PassRole on the role, and
-/// exactly the IoT actions this module calls, scoped to ARNs where AWS allows it), instead of AdministratorAccess.
+/// exactly the IoT actions this module calls, scoped to ARNs where AWS allows it), instead of AdministratorAccess;
+/// with -Scope also what setting up and looking after the fleet need. -ApplyToUser / -ApplyToRole put it on an IAM
+/// user or role as an inline policy (no AWS CLI needed).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ZymProvisionerPolicy", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymProvisionerPolicy.md")]
+[Cmdlet(VerbsCommon.Get, "ZymProvisionerPolicy", HelpUri = HelpLinks.DocsBaseUri + "Get-ZymProvisionerPolicy.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ProvisionerPolicy))]
 public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
 {
@@ -48,8 +50,37 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
     [Parameter]
     public SwitchParameter AllowRegisterWithoutCa { get; set; }
 
+    /// <summary>
+    /// The jobs the policy allows: Provisioning (Invoke-ZymDeviceProvisioning; the default), Setup (role, role alias, IoT
+    /// policy, CA registration), Fleet (listing, testing, disabling and removing devices and CAs, tearing down), All.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Provisioning", "Setup", "Fleet", "All")]
+    public string[] Scope { get; set; } = { "Provisioning" };
+
+    /// <summary>Puts the policy on this IAM user as an inline policy (PutUserPolicy).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApplyToUser { get; set; }
+
+    /// <summary>Puts the policy on this IAM role as an inline policy (PutRolePolicy).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApplyToRole { get; set; }
+
+    /// <summary>The inline policy's name with -ApplyToUser / -ApplyToRole; default ZymAws-&lt;Scope&gt; (one per scope, so scopes applied one by one add up).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? InlinePolicyName { get; set; }
+
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        var scope = (ProvisionerPolicyScope)0;
+        foreach (var name in Scope)
+        {
+            scope |= (ProvisionerPolicyScope)Enum.Parse(typeof(ProvisionerPolicyScope), name, ignoreCase: true);
+        }
+
         try
         {
             var options = new ProvisionerPolicyOptions
@@ -62,18 +93,31 @@ public sealed class GetZymProvisionerPolicyCommand : SetupCmdlet
                       ?? throw CaCertificateInput.Unusable(CertificateAuthority.BaseObject),
                 AllowCreateCertificateFromCsr = AllowCreateCertificateFromCsr.IsPresent,
                 AllowRegisterWithoutCa = AllowRegisterWithoutCa.IsPresent,
+                Scope = scope,
             };
             foreach (var name in PolicyName)
             {
                 options.PolicyNames.Add(name);
             }
 
-            var policy = await CreateSetup().GetProvisionerPolicyAsync(options, cancellationToken).ConfigureAwait(false);
-            Pipeline.WriteObject(new ProvisionerPolicy(policy));
+            var setup = CreateSetup();
+            var policy = await setup.GetProvisionerPolicyAsync(options, cancellationToken).ConfigureAwait(false);
+            if (ApplyToUser is null && ApplyToRole is null)
+            {
+                Pipeline.WriteObject(new ProvisionerPolicy(policy));
+                return;
+            }
+
+            var inlineName = InlinePolicyName ?? CredentialProviderProvisioner.InlinePolicyName(scope);
+            var appliedTo = await setup.ApplyProvisionerPolicyAsync(policy, ApplyToUser, ApplyToRole, inlineName, Pipeline.ShouldProcessAsync, cancellationToken).ConfigureAwait(false);
+            if (appliedTo is not null)
+            {
+                Pipeline.WriteObject(new ProvisionerPolicy(policy, appliedTo, inlineName));
+            }
         }
         catch (ZymException e)
         {
-            throw Terminate(e, RoleName);
+            throw Terminate(e, ApplyToUser ?? ApplyToRole ?? RoleName);
         }
     }
 }

@@ -86,9 +86,16 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     [Parameter]
     public string? JournalPath { get; set; }
 
-    /// <summary>With -CertificateAuthority AwsIot: writes each issued certificate to &lt;ThingName&gt;.pem here.</summary>
+    /// <summary>
+    /// With -CertificateAuthority AwsIot: writes each issued certificate to &lt;ThingName&gt;.pem here. A file that holds
+    /// something else is left as it is (FileExists for that device) unless -Force.
+    /// </summary>
     [Parameter]
     public string? OutDirectory { get; set; }
+
+    /// <summary>With -OutDirectory: replaces a &lt;ThingName&gt;.pem that holds another certificate or anything else.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Client-side rate limits in calls per second, e.g. @{ 'iot:AttachPolicy' = 5 }; 0 = unlimited.</summary>
     [Parameter]
@@ -126,7 +133,9 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             AllowSubjectMismatch = AllowSubjectMismatch.IsPresent,
             JournalPath = JournalPath is null || whatIf ? null : _paths.ResolveOutputPath(JournalPath),
             CertificateDirectory = OutDirectory is null ? null : _paths.ResolveOutputPath(OutDirectory),
+            OverwriteCertificateFiles = Force.IsPresent,
             ShouldProcess = (target, action) => Pipeline.ShouldProcessAsync(target, action),
+            ShouldProcessAsksUser = Confirmation.WouldAsk(this, ConfirmImpact.Medium),
             Progress = ReportProgress,
             DeviceCompleted = DeviceCompleted,
         };

@@ -24,10 +24,12 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     private ZymkeyKeyOpener? _zymkey;
     private FileSystemPaths? _paths;
     private OutputFiles? _output;
+    private readonly DeviceKeyOwners _keyOwners = new();
 
     /// <summary>The device's AWS IoT thing name (CN): 1-128 of a-z A-Z 0-9 : _ -.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeviceId", "Name")]
+    [ThingNameInput("ThingName", "DeviceId", "Name")]
     [ValidateNotNullOrEmpty]
     public string ThingName { get; set; } = string.Empty;
 
@@ -111,6 +113,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
             var subject = new EnginePki.DeviceSubject(ThingName, IotPolicy, Region, CredentialEndpoint, RoleAlias);
             var outPath = _output?.PathFor(ThingName);
             spec.Resolve(target);
+            _keyOwners.Claim(spec.Describe(target), ThingName, target);
             if (!ShouldProcess(ThingName, outPath is null ? "Create CSR" : $"Create CSR {outPath}"))
             {
                 return Task.CompletedTask;

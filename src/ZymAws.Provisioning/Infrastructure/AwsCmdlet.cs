@@ -79,6 +79,34 @@ public abstract class AwsCmdlet : ZymAsyncCmdlet
     }
 
     /// <summary>Retry, rate-limit and timeout settings; cmdlets with their own knobs override this.</summary>
+    /// <summary>
+    /// The session, or null with the reason when no AWS credentials or region can be found (AwsCredentialsNotFound,
+    /// AwsRegionNotFound): for a cmdlet that checks AWS only when it can. Any other failure (a profile that was named
+    /// but does not exist, a malformed -EndpointUrl) fails the command as <see cref="GetSession"/> does.
+    /// </summary>
+    protected AwsSession? TryGetSession(out ZymException? unavailable)
+    {
+        unavailable = null;
+        if (_session is not null)
+        {
+            return _session;
+        }
+
+        try
+        {
+            return _session = AwsSession.Create(_options!, ClientSettings, Log);
+        }
+        catch (ZymException e) when (e.ErrorId is "AwsCredentialsNotFound" or "AwsRegionNotFound")
+        {
+            unavailable = e;
+            return null;
+        }
+        catch (ZymException e)
+        {
+            throw Terminate(e, null);
+        }
+    }
+
     protected virtual AwsClientSettings ClientSettings => new();
 
     /// <summary>

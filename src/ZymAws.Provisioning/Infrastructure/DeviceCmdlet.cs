@@ -14,6 +14,7 @@ public abstract class DeviceCmdlet : AwsCmdlet
     /// <summary>The devices' thing names (every certificate attached to each).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ThingNameCompleter))]
+    [ThingNameInput]
     public string[] ThingName { get; set; } = Array.Empty<string>();
 
     /// <summary>One certificate (by its id) instead of all of a thing's.</summary>

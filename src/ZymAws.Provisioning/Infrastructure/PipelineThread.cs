@@ -40,21 +40,21 @@ public sealed class PipelineThread : IDisposable
     /// <summary>An error for one pipeline item, built from any exception (<see cref="ErrorRecords.From"/>).</summary>
     public void WriteError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
 
-    /// <summary>Cmdlet.WriteVerbose, on the pipeline thread.</summary>
-    public void WriteVerbose(string text) => Post(() => _cmdlet.WriteVerbose(text));
+    /// <summary>Cmdlet.WriteVerbose, on the pipeline thread (see <see cref="Informational"/>).</summary>
+    public void WriteVerbose(string text) => Post(() => Informational(() => _cmdlet.WriteVerbose(text)));
 
-    /// <summary>Cmdlet.WriteDebug, on the pipeline thread.</summary>
-    public void WriteDebug(string text) => Post(() => _cmdlet.WriteDebug(text));
+    /// <summary>Cmdlet.WriteDebug, on the pipeline thread (see <see cref="Informational"/>).</summary>
+    public void WriteDebug(string text) => Post(() => Informational(() => _cmdlet.WriteDebug(text)));
 
     /// <summary>
-    /// Cmdlet.WriteWarning, on the pipeline thread. A warning the stopped pipeline no longer takes (after Ctrl+C) goes
-    /// to the host's UI instead: what a stop left behind must still be said.
+    /// Cmdlet.WriteWarning, on the pipeline thread (see <see cref="Informational"/>). A warning the stopped pipeline no
+    /// longer takes (after Ctrl+C) goes to the host's UI instead: what a stop left behind must still be said.
     /// </summary>
     public void WriteWarning(string text) => Post(() =>
     {
         try
         {
-            _cmdlet.WriteWarning(text);
+            Informational(() => _cmdlet.WriteWarning(text));
         }
         catch (PipelineStoppedException) when (_cmdlet is PSCmdlet { Host.UI: { } ui })
         {
@@ -70,6 +70,12 @@ public sealed class PipelineThread : IDisposable
     /// question is asked, so the asker never waits for an answer that cannot come.
     /// </summary>
     public Task<bool> ShouldProcessAsync(string target, string action) => Ask(() => _cmdlet.ShouldProcess(target, action));
+
+    /// <summary>ShouldContinue (an extra question whatever $ConfirmPreference says), asked as <see cref="ShouldProcessAsync"/> is.</summary>
+    public Task<bool> ShouldContinueAsync(string query, string caption) => Ask(() => _cmdlet.ShouldContinue(query, caption));
+
+    /// <summary>Runs <paramref name="func"/> on the pipeline thread (host UI, session state), awaited from anywhere.</summary>
+    internal Task<T> InvokeAsync<T>(Func<T> func) => Ask(func);
 
     /// <inheritdoc />
     public void Dispose() => _queue.Dispose();
@@ -146,6 +152,24 @@ public sealed class PipelineThread : IDisposable
         }
 
         return (work, pipelineFailure);
+    }
+
+    /// <summary>
+    /// Writes a verbose, debug or warning record. With the stream's preference at Inquire, PowerShell shows the record and
+    /// then asks whether to go on; a session that cannot ask (pwsh -NonInteractive, a runbook) throws
+    /// PSInvalidOperationException instead, which would stop a batch half-way for a message. The record has been shown
+    /// by then, so the work goes on as with Continue. An answer the user gives ("Halt Command") still stops the command.
+    /// </summary>
+    private static void Informational(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (PSInvalidOperationException)
+        {
+            // The host cannot prompt: the record was written; nothing to ask, nothing to stop.
+        }
     }
 
     private void Post(Action action)

@@ -166,13 +166,21 @@ public sealed class CredentialProviderSetup
 /// <summary>The least-privilege IAM policy a provisioning user needs (Get-ZymProvisionerPolicy).</summary>
 public sealed class ProvisionerPolicy
 {
-    internal ProvisionerPolicy(EngineSetup.ProvisionerPolicyResult policy)
+    internal ProvisionerPolicy(EngineSetup.ProvisionerPolicyResult policy, string? appliedTo = null, string? inlinePolicyName = null)
     {
         AccountId = policy.AccountId;
         Region = policy.Region;
         PolicyDocument = policy.PolicyDocument;
         Actions = policy.Actions;
+        AppliedTo = appliedTo;
+        InlinePolicyName = inlinePolicyName;
     }
+
+    /// <summary>With -ApplyToUser / -ApplyToRole: the identity the policy was put on ("user/NAME", "role/NAME"); else null.</summary>
+    public string? AppliedTo { get; }
+
+    /// <summary>With -ApplyToUser / -ApplyToRole: the inline policy's name; else null.</summary>
+    public string? InlinePolicyName { get; }
 
     public string AccountId { get; }
 

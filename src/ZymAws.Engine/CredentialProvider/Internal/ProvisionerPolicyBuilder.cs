@@ -29,20 +29,53 @@ internal static class ProvisionerPolicyBuilder
             ("IotRoleAliases", new List<string>(), new[] { Arn("rolealias/*") }),
         };
 
-        foreach (var (action, scope) in ProvisioningOperations.Always)
+        void Add(IEnumerable<(string Action, IotResourceScope Scope)> operations)
         {
-            groups[(int)scope].Actions.Add("iot:" + action);
+            foreach (var (action, scope) in operations)
+            {
+                var list = groups[(int)scope].Actions;
+                if (!list.Contains("iot:" + action))
+                {
+                    list.Add("iot:" + action);
+                }
+            }
         }
 
-        if (options.AllowCreateCertificateFromCsr)
+        var iam = new List<string>();
+        var scopes = options.Scope == 0 ? ProvisionerPolicyScope.Provisioning : options.Scope;
+        if ((scopes & ProvisionerPolicyScope.Provisioning) != 0)
         {
-            groups[0].Actions.Add("iot:" + ProvisioningOperations.CreateCertificateFromCsr);
+            Add(ProvisioningOperations.Always);
+            if (options.AllowCreateCertificateFromCsr)
+            {
+                Add(new[] { (ProvisioningOperations.CreateCertificateFromCsr, IotResourceScope.None) });
+            }
+
+            if (options.AllowRegisterWithoutCa)
+            {
+                Add(new[] { (ProvisioningOperations.RegisterCertificateWithoutCa, IotResourceScope.None) });
+            }
+
+            if (!string.IsNullOrEmpty(options.RoleName))
+            {
+                // As the seed's user-pass-permissions.json: the provisioning user may read and pass the credentials-provider role.
+                iam.AddRange(new[] { "iam:GetRole", "iam:PassRole" });
+            }
         }
 
-        if (options.AllowRegisterWithoutCa)
+        if ((scopes & ProvisionerPolicyScope.Setup) != 0)
         {
-            groups[0].Actions.Add("iot:" + ProvisioningOperations.RegisterCertificateWithoutCa);
+            Add(OperatorOperations.SetupIot);
+            iam.AddRange(OperatorOperations.SetupIam);
         }
+
+        if ((scopes & ProvisionerPolicyScope.Fleet) != 0)
+        {
+            Add(OperatorOperations.FleetIot);
+            iam.AddRange(OperatorOperations.FleetIam);
+        }
+
+        iam = iam.Distinct().ToList();
 
         var actions = new List<string>();
         string document = PolicyJson.Write(
@@ -57,11 +90,10 @@ internal static class ProvisionerPolicyBuilder
                     actions.AddRange(group.Actions);
                 }
 
-                if (!string.IsNullOrEmpty(options.RoleName))
+                if (iam.Count > 0)
                 {
-                    // As the seed's user-pass-permissions.json: the provisioning user may read and pass the credentials-provider role.
-                    var iam = new List<string> { "iam:GetRole", "iam:PassRole" };
-                    WriteStatement(w, "IamCredentialProviderRole", iam, new[] { AwsNames.RoleArn(region, accountId, options.RolePath, options.RoleName!) });
+                    // The credentials-provider role by name; without one (setup and fleet scopes), roles under the path.
+                    WriteStatement(w, "IamCredentialProviderRole", iam, new[] { AwsNames.RoleArn(region, accountId, options.RolePath, string.IsNullOrEmpty(options.RoleName) ? "*" : options.RoleName!) });
                     actions.AddRange(iam);
                 }
 

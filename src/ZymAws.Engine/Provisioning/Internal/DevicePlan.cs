@@ -50,6 +50,7 @@ internal static class DevicePlan
                     {
                         certificateArn = description.CertificateArn;
                         result.CertificateId = description.CertificateId;
+                        result.CertificateArn ??= description.CertificateArn;
                         if (!string.Equals(description.Status, IotCertificateStatus.Active, StringComparison.Ordinal))
                         {
                             planned.Add($"(certificate is {description.Status}: provisioning would fail with CertificateNotActive)");

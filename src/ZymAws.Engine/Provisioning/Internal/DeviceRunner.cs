@@ -81,6 +81,21 @@ internal sealed class DeviceRunner
             return Finish(result, DeviceProvisioningStatus.Failed, clock, ex);
         }
 
+        if (Batch.Options.ShouldProcessAsksUser && Batch.Options.ShouldProcess is not null)
+        {
+            // Nobody is asked about a device that turns out complete.
+            var needed = await DevicePlan.PlanAsync(_device, result, stopToken).ConfigureAwait(false);
+            if (needed is null)
+            {
+                return null;
+            }
+
+            if (needed.Count == 0)
+            {
+                return Finish(result, DeviceProvisioningStatus.AlreadyProvisioned, clock, null);
+            }
+        }
+
         bool approved;
         try
         {

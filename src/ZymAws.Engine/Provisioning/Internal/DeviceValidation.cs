@@ -55,7 +55,9 @@ internal static class DeviceValidation
         {
             if (string.IsNullOrWhiteSpace(request.CsrPem))
             {
-                throw device.Invalid("CsrMissing", $"'{device.Thing}' has no CSR; AWS IoT issues certificates from CSRs in this mode.");
+                throw device.Invalid("CsrMissing", string.IsNullOrWhiteSpace(request.CertificatePem)
+                    ? $"'{device.Thing}' has no CSR; AWS IoT issues certificates from CSRs in this mode."
+                    : $"'{device.Thing}' is given as a certificate, not a CSR: with -CertificateAuthority AwsIot, AWS IoT issues the certificates from CSRs. To register certificates your CA signed, give the CA as -CertificateAuthority.");
             }
 
             var parsedCsr = request.Parsed is { Csr: { } csr } parsed && ReferenceEquals(parsed.Pem, request.CsrPem) ? csr : null;
@@ -67,7 +69,9 @@ internal static class DeviceValidation
 
         if (string.IsNullOrWhiteSpace(request.CertificatePem))
         {
-            throw device.Invalid("CertificateMissing", $"'{device.Thing}' has no certificate.");
+            throw device.Invalid("CertificateMissing", string.IsNullOrWhiteSpace(request.CsrPem)
+                ? $"'{device.Thing}' has no certificate."
+                : $"'{device.Thing}' is given as a CSR, not a certificate: sign it first (Approve-ZymDeviceCsr), or let AWS IoT issue the certificate (-CertificateAuthority AwsIot).");
         }
 
         var certificate = (request.Parsed is { Certificate: { } known } given && ReferenceEquals(given.Pem, request.CertificatePem) ? known : null)

@@ -123,6 +123,21 @@ internal sealed class ResultReporter
         }
     }
 
+    /// <summary>Whether the file already holds this certificate (a rerun): nothing to write, nothing to refuse.</summary>
+    private static bool HoldsSameCertificate(string path, string pem)
+    {
+        try
+        {
+            return File.Exists(path) && string.Equals(
+                Pki.CertificateFacts.IdFromPem(File.ReadAllText(path)), Pki.CertificateFacts.IdFromPem(pem), StringComparison.Ordinal)
+                && Pki.CertificateFacts.IdFromPem(pem) is not null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Writes the certificate AWS IoT issued to the batch's certificate folder; a failure is the result's, not the device's.</summary>
     private void WriteCertificateFile(DeviceProvisioningOutcome result)
     {
@@ -134,7 +149,9 @@ internal sealed class ResultReporter
         string path = Path.Combine(folder, result.ThingName + ".pem");
         try
         {
-            result.CertificatePath = PemFile.Write(path, result.CertificatePem, overwrite: true);
+            result.CertificatePath = HoldsSameCertificate(path, result.CertificatePem)
+                ? Path.GetFullPath(path)
+                : PemFile.Write(path, result.CertificatePem, _ctx.Options.OverwriteCertificateFiles);
         }
         catch (Exception ex) when (ex is ZymException or IOException or UnauthorizedAccessException)
         {
