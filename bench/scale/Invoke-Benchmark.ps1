@@ -20,6 +20,8 @@ param(
     [int] $RaisedDevices = 0,
     [double] $RaisedScale = 5,
     [int] $ThrottleLimit = 32,
+    # Devices for the run without quotas or client-side limits that measures this machine's own ceiling (0: skip it).
+    [int] $FloorDevices = 500,
     # Where the figures go as JSON (besides the returned object).
     [string] $ResultPath
 )
@@ -42,10 +44,11 @@ function New-Certificates([string] $Prefix, [int] $Count, $Ca) {
         Approve-ZymDeviceCsr -CertificateAuthority $Ca -OutDirectory (Join-Path $work "certs-$Prefix")
 }
 
-function Invoke-Run([string] $Name, [double] $Scale, $Certificates) {
-    $proxy = Start-QuotaProxy -Upstream $motoUrl -QuotaScale $Scale
+function Invoke-Run([string] $Name, [double] $Scale, $Certificates, [switch] $Unlimited) {
+    # -Unlimited: what this machine allows at all — the same batch through a proxy with no quotas, and -NoRateLimit.
+    $proxy = if ($Unlimited) { Start-QuotaProxy -Upstream $motoUrl -QuotaScale 1e6 } else { Start-QuotaProxy -Upstream $motoUrl -QuotaScale $Scale }
     try {
-        $aws = @{ EndpointUrl = $proxy.Url; Region = 'us-east-1'; AccessKey = 'bench'; SecretKey = 'bench' }
+        $aws = @{ EndpointUrl = $proxy.Url; Region = 'us-east-1'; AccessKey = 'bench'; SecretKey = 'bench'; NoRateLimit = [bool]$Unlimited }
         $errors = $null
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $output = $Certificates | Invoke-ZymDeviceProvisioning -CertificateAuthority $script:Ca -ThrottleLimit $ThrottleLimit @aws `
@@ -64,7 +67,7 @@ function Invoke-Run([string] $Name, [double] $Scale, $Certificates) {
         [pscustomobject]@{
             Operation = $op.Name; Quota = $op.Value.quota; Requests = $op.Value.requests; Throttled = $op.Value.throttled
             CallsPerDevice = [math]::Round($accepted / $n, 4)
-            Ceiling = if ($op.Value.quota -and $accepted -gt 0) { $op.Value.quota / ($accepted / $n) } else { [double]::PositiveInfinity }
+            Ceiling = if ($op.Value.quota -and $accepted -gt 0 -and -not $Unlimited) { $op.Value.quota / ($accepted / $n) } else { [double]::PositiveInfinity }
         }
     }
     $binding = $operations | Sort-Object Ceiling | Select-Object -First 1
@@ -74,9 +77,9 @@ function Invoke-Run([string] $Name, [double] $Scale, $Certificates) {
         Provisioned = @($results | Where-Object Status -eq 'Provisioned').Count
         Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 1)
         DevicesPerSecond = [math]::Round($rate, 2)
-        CeilingDevicesPerSecond = [math]::Round($binding.Ceiling, 2)
+        CeilingDevicesPerSecond = if ($Unlimited) { $null } else { [math]::Round($binding.Ceiling, 2) }
         BindingOperation = "$($binding.Operation) ($($binding.Quota)/s, $($binding.CallsPerDevice) per device)"
-        OfCeiling = [math]::Round($rate / $binding.Ceiling, 3)
+        OfCeiling = if ($Unlimited) { $null } else { [math]::Round($rate / $binding.Ceiling, 3) }
         ErrorsSurfaced = @($errors).Count
         ThrottlingErrorsSurfaced = @($errors | Where-Object { $_.FullyQualifiedErrorId -like '*Throttl*' }).Count
         ProxyRequests = $stats.requests; ProxyThrottled = $stats.throttled
@@ -99,6 +102,16 @@ try {
     Write-Host "bench/scale: making $Devices + $RaisedDevices certificates..."
     $default = @(New-Certificates 'q1' $Devices $script:Ca)
     $raised = @(New-Certificates 'q5' $RaisedDevices $script:Ca)
+    $floorCertificates = if ($FloorDevices -gt 0) { @(New-Certificates 'floor' $FloorDevices $script:Ca) } else { @() }
+
+    # What the machine itself allows (moto, the proxy, the module, on these cores as loaded now): a ceiling above it
+    # cannot be reached here, whatever the limiter does.
+    $floor = $null
+    if ($FloorDevices -gt 0) {
+        Write-Host "bench/scale: $FloorDevices devices with no quotas and -NoRateLimit (this machine's own ceiling)..."
+        $floor = Invoke-Run 'no quotas, -NoRateLimit' 1 $floorCertificates -Unlimited
+        $floor | Format-List | Out-Host
+    }
 
     Write-Host "bench/scale: $Devices devices at the default quotas..."
     $a = Invoke-Run 'default quotas' 1 $default
@@ -112,8 +125,12 @@ try {
         Date = (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm') + ' UTC'
         LoadAverage = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ' } else { $null }
         ThrottleLimit = $ThrottleLimit
+        MachineDevicesPerSecond = $floor.DevicesPerSecond
         DefaultQuotas = $a
         RaisedQuotas = $b
+        # Of the ceiling the machine could reach at all: min(the quotas' ceiling, the unlimited run's devices/s).
+        DefaultOfReachable = if ($floor) { [math]::Round($a.DevicesPerSecond / [math]::Min($a.CeilingDevicesPerSecond, $floor.DevicesPerSecond), 3) } else { $null }
+        RaisedOfReachable = if ($floor) { [math]::Round($b.DevicesPerSecond / [math]::Min($b.CeilingDevicesPerSecond, $floor.DevicesPerSecond), 3) } else { $null }
         DefaultTargetMet = ($a.OfCeiling -ge 0.9 -and $a.ThrottlingErrorsSurfaced -eq 0)
         RaisedTargetMet = ($b.OfCeiling -ge 0.8)
     }
