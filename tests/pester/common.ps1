@@ -42,6 +42,9 @@ function Stop-TestMoto($Moto) {
     }
 }
 
+# The quota-emulating proxy (tools/ZymAws.QuotaProxy): Start-QuotaProxy -Upstream $Moto.Url, Get-QuotaProxyStats, Stop-QuotaProxy.
+. (Join-Path $script:RepoRoot 'tools/QuotaProxy.ps1')
+
 function Reset-TestMoto($Moto) {
     Invoke-RestMethod -Method Post -Uri "$($Moto.Url)/moto-api/reset" | Out-Null
 }

@@ -59,6 +59,12 @@ public sealed class AwsSession : IDisposable
     /// <summary>AWS operations called through this session so far (each once, whatever its retries): for benchmarks and "calls per device".</summary>
     public long CallCount => _pipeline.CallCount;
 
+    /// <summary>
+    /// Each operation's client-side rate limit as it stands (the operations called so far): where an adaptive limit
+    /// settled, how many attempts AWS throttled. Empty with rate limiting off.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<AwsRateLimitState> RateLimitStates() => _pipeline.RateLimitStates();
+
     /// <summary>AWS IoT control plane.</summary>
     public IotClient Iot { get; }
 

@@ -44,7 +44,13 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter Detailed { get; set; }
 
+    /// <summary>No client-side rate limit (emulators, tests); by default each operation adapts from its documented quota.</summary>
+    [Parameter]
+    public SwitchParameter NoRateLimit { get; set; }
+
     private readonly System.Collections.Generic.List<string> _names = new();
+
+    protected override ZymAws.Engine.Aws.AwsClientSettings ClientSettings => RateLimitParameters.Settings(null, NoRateLimit.IsPresent);
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {

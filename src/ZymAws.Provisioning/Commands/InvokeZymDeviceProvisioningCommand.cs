@@ -97,23 +97,18 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Client-side rate limits in calls per second, e.g. @{ 'iot:AttachPolicy' = 5 }; 0 = unlimited.</summary>
+    /// <summary>
+    /// Fixed client-side rate limits in calls per second, e.g. @{ 'iot:AttachPolicy' = 5 }; 0 = unlimited. Operations
+    /// left out adapt: they start at the documented quota and follow AWS's throttling answers.
+    /// </summary>
     [Parameter]
     public Hashtable? RateLimit { get; set; }
 
-    protected override AwsClientSettings ClientSettings
-    {
-        get
-        {
-            var settings = new AwsClientSettings();
-            foreach (var entry in PSValues.Entries(RateLimit))
-            {
-                settings.RateLimits[entry.Key] = Convert.ToDouble(entry.Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
+    /// <summary>No client-side rate limit at all (emulators, tests): AWS's throttling answers are retried with backoff.</summary>
+    [Parameter]
+    public SwitchParameter NoRateLimit { get; set; }
 
-            return settings;
-        }
-    }
+    protected override AwsClientSettings ClientSettings => RateLimitParameters.Settings(RateLimit, NoRateLimit.IsPresent);
 
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
@@ -214,6 +209,15 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             // (The engine writes the batch summary to the verbose stream.)
             await _run!.CompleteAsync().ConfigureAwait(false);
+            foreach (var limit in GetSession().RateLimitStates())
+            {
+                // Where each adaptive limit settled, and what AWS throttled (retried, never surfaced while under the budget).
+                if (limit.Throttles > 0 || (limit.Adaptive && Math.Abs(limit.Rate - limit.StartRate) >= 0.05 * limit.StartRate))
+                {
+                    Pipeline.WriteVerbose("Client-side rate limit: " + limit);
+                }
+            }
+
             Pipeline.WriteProgress(new ProgressRecord(1, "Provisioning devices", "Done") { RecordType = ProgressRecordType.Completed });
         }
         catch (ZymException e)

@@ -21,6 +21,12 @@ public abstract class DeviceCmdlet : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? CertificateId { get; set; }
 
+    /// <summary>No client-side rate limit (emulators, tests); by default each operation adapts from its documented quota.</summary>
+    [Parameter]
+    public SwitchParameter NoRateLimit { get; set; }
+
+    protected override ZymAws.Engine.Aws.AwsClientSettings ClientSettings => RateLimitParameters.Settings(null, NoRateLimit.IsPresent);
+
     /// <summary>The devices this record names; an error (and none) when it names none.</summary>
     internal DeviceSelector[] Selectors()
     {

@@ -5,7 +5,7 @@ using ZymAws.Engine.Tests.Infrastructure;
 
 namespace ZymAws.Engine.Tests.Aws;
 
-/// <summary>The client-side token bucket: documented defaults, overrides, and the lower bound it enforces.</summary>
+/// <summary>The client-side token bucket: documented starting rates, explicit (fixed) overrides, and the lower bound a fixed limit enforces.</summary>
 public sealed class RateLimitTests
 {
     [Fact]

@@ -146,14 +146,23 @@ internal sealed class AwsRequestPipeline
         TimeSpan throttled = TimeSpan.Zero;
         int maxAttempts = Math.Max(1, _settings.MaxAttempts);
 
+        // Attempts that count against MaxAttempts; a throttle under an adaptive limit does not (it is the limiter's
+        // signal to slow down, answered by queueing again at the slower rate), up to MaxThrottledAttempts of them.
+        int countedAttempts = 0;
+        int absorbedThrottles = 0;
+        bool queueFirst = false;
+
         // Set once an attempt may have reached AWS and been acted on without its answer reaching us: from then on the
         // call's outcome is unknown, whatever later attempts are told (a throttle or conflict answers the retry only).
         bool outcomeUnknown = false;
         for (int attemptNumber = 1; ; attemptNumber++)
         {
+            double sentAt = 0;
             if (limiter is not null)
             {
-                throttled += await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var lease = await limiter.WaitAsync(queueFirst, cancellationToken).ConfigureAwait(false);
+                throttled += lease.Waited;
+                sentAt = lease.GrantedAt;
             }
 
             using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -162,13 +171,14 @@ internal sealed class AwsRequestPipeline
             try
             {
                 T result = await attempt(attemptCts.Token).ConfigureAwait(false);
-                LogCall(service, operation, target, describeSuccess?.Invoke(result) ?? "OK", total.Elapsed, attemptNumber, throttled);
+                limiter?.OnAnswered(sentAt);
+                LogCall(service, operation, target, describeSuccess?.Invoke(result) ?? "OK", total.Elapsed, attemptNumber, throttled, absorbedThrottles);
                 return result;
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested)
             {
                 // Whatever the transport threw while being torn down, the caller cancelled.
-                LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled);
+                LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled, absorbedThrottles);
                 if (ex is OperationCanceledException)
                 {
                     throw;
@@ -179,7 +189,7 @@ internal sealed class AwsRequestPipeline
             catch (ZymException)
             {
                 // Our own errors (e.g. credentials could not be obtained): not an AWS answer, never retried.
-                LogCall(service, operation, target, "failed before sending", total.Elapsed, attemptNumber, throttled);
+                LogCall(service, operation, target, "failed before sending", total.Elapsed, attemptNumber, throttled, absorbedThrottles);
                 throw;
             }
             catch (Exception ex) when (ClassifyOrNull(ex, attemptCts.IsCancellationRequested, idempotent) is Failure classified)
@@ -188,26 +198,87 @@ internal sealed class AwsRequestPipeline
             }
 
             outcomeUnknown |= failure.MayHaveTakenEffect;
-            if (!failure.Retryable || attemptNumber >= maxAttempts)
+            if (limiter is not null)
             {
-                LogCall(service, operation, target, failure.Describe(), total.Elapsed, attemptNumber, throttled);
+                if (failure.Throttling)
+                {
+                    if (limiter.OnThrottled(sentAt))
+                    {
+                        _log.Debug(string.Format(CultureInfo.InvariantCulture, "AWS {0} {1}: throttled; client-side rate now {2:0.##}/s.", service, operation, limiter.RatePerSecond));
+                    }
+                }
+                else if (failure.Status is not null)
+                {
+                    // Any other answer still says the service took the call at this rate.
+                    limiter.OnAnswered(sentAt);
+                }
+            }
+
+            if (failure.Throttling && limiter is { IsAdaptive: true } && absorbedThrottles < _settings.MaxThrottledAttempts)
+            {
+                // The limiter has slowed (or already had, for this congestion): wait for a turn at the head of its queue.
+                absorbedThrottles++;
+                queueFirst = true;
+                _log.Debug($"AWS {service} {operation}{FormatTarget(target)}: attempt {attemptNumber} throttled; queued again under the adaptive rate limit.");
+                if (failure.RetryAfter is TimeSpan serverSays && serverSays > TimeSpan.Zero)
+                {
+                    if (!await DelayAsync(Min(serverSays, _settings.MaxDelay), cancellationToken).ConfigureAwait(false))
+                    {
+                        LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled, absorbedThrottles);
+                        throw new OperationCanceledException(cancellationToken);
+                    }
+                }
+
+                continue;
+            }
+
+            queueFirst = false;
+            countedAttempts++;
+            if (!failure.Retryable || countedAttempts >= maxAttempts)
+            {
+                LogCall(service, operation, target, failure.Describe(), total.Elapsed, attemptNumber, throttled, absorbedThrottles);
                 throw failure.ToException(service, operation, target, attemptNumber, outcomeUnknown);
             }
 
-            TimeSpan delay = BackoffDelay(attemptNumber, failure.RetryAfter);
+            TimeSpan delay = BackoffDelay(countedAttempts, failure.RetryAfter);
             _log.Debug($"AWS {service} {operation}{FormatTarget(target)}: attempt {attemptNumber} got {failure.Describe()}; retrying in {(long)delay.TotalMilliseconds} ms.");
-            if (delay > TimeSpan.Zero)
+            if (delay > TimeSpan.Zero && !await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled);
-                    throw;
-                }
+                LogCall(service, operation, target, "cancelled", total.Elapsed, attemptNumber, throttled, absorbedThrottles);
+                throw new OperationCanceledException(cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Each operation's client-side limit as it stands (for the run's summary and benchmarks).</summary>
+    public IReadOnlyList<AwsRateLimitState> RateLimitStates()
+    {
+        var states = new List<AwsRateLimitState>();
+        foreach (var entry in _limiters)
+        {
+            if (entry.Value is OperationRateLimiter limiter)
+            {
+                var (attempts, throttles, cuts) = limiter.Counts;
+                states.Add(new AwsRateLimitState(limiter.Key, limiter.StartRate, limiter.RatePerSecond, limiter.IsAdaptive, attempts, throttles, cuts));
+            }
+        }
+
+        states.Sort((a, b) => string.CompareOrdinal(a.Operation, b.Operation));
+        return states;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -323,7 +394,7 @@ internal sealed class AwsRequestPipeline
         return _limiters.GetOrAdd(service + ":" + operation, _ =>
         {
             double? rate = _settings.GetRateLimit(service, operation);
-            return rate is null ? null : new OperationRateLimiter(rate.Value, _settings.RateLimitBurst);
+            return rate is null ? null : new OperationRateLimiter(service + ":" + operation, rate.Value, _settings.RateLimitBurst, _settings.IsAdaptive(service, operation));
         });
     }
 
@@ -346,11 +417,16 @@ internal sealed class AwsRequestPipeline
         return TimeSpan.FromMilliseconds(delayMs);
     }
 
-    private void LogCall(string service, string operation, string? target, string outcome, TimeSpan elapsed, int attempt, TimeSpan throttled)
+    private void LogCall(string service, string operation, string? target, string outcome, TimeSpan elapsed, int attempt, TimeSpan throttled, int absorbedThrottles)
     {
         string waited = throttled >= TimeSpan.FromMilliseconds(1)
             ? string.Format(CultureInfo.InvariantCulture, ", {0} ms waiting for the rate limit", (long)throttled.TotalMilliseconds)
             : string.Empty;
+        if (absorbedThrottles > 0)
+        {
+            waited = string.Format(CultureInfo.InvariantCulture, ", {0} throttled and slowed down{1}", absorbedThrottles, waited);
+        }
+
         _log.Verbose(string.Format(CultureInfo.InvariantCulture, "AWS {0} {1}{2}: {3} in {4} ms (attempt {5}{6}).",
             service, operation, FormatTarget(target), outcome, (long)elapsed.TotalMilliseconds, attempt, waited));
     }
@@ -369,6 +445,7 @@ internal sealed class AwsRequestPipeline
                     failed.Error.ResourceId, failed.Error.ResourceArn, throttling || (transient && idempotent), failed.RetryAfter, ex)
                 {
                     MayHaveTakenEffect = failed.StatusCode >= 500,
+                    Throttling = throttling,
                 };
             }
 
@@ -386,6 +463,7 @@ internal sealed class AwsRequestPipeline
                 return new Failure(code, sdk.Message, sdk.RequestId, status, null, null, throttling || (transient && idempotent), null, ex)
                 {
                     MayHaveTakenEffect = status is null || status >= 500,
+                    Throttling = throttling,
                 };
             }
 
@@ -485,6 +563,9 @@ internal sealed class AwsRequestPipeline
         /// lost after it was opened, an attempt timeout, or a 5xx (the service failed while handling it).
         /// </summary>
         public bool MayHaveTakenEffect { get; init; }
+
+        /// <summary>AWS said it throttled this attempt (a throttling code, or 429).</summary>
+        public bool Throttling { get; init; }
 
         public string Describe() => Status is null ? Code : string.Format(CultureInfo.InvariantCulture, "{0} {1}", Status, Code);
 
