@@ -63,6 +63,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private BatchProgress? _progress;
+
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         _paths = new FileSystemPaths(this);
@@ -72,16 +74,33 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
+        _progress ??= new BatchProgress(Pipeline, "Signing device CSRs");
         if (ParameterSetName == InputSet)
         {
+            // Piped: the count is not known; progress shows how many are done and the item at hand.
             var item = InputObject.BaseObject;
+            _progress.Next(item is DeviceCsr csr ? csr.ThingName : item is FileInfo info ? info.Name : item.ToString() ?? string.Empty);
             Approve(item, () => Read(item));
             return Task.CompletedTask;
         }
 
+        // -Path / -LiteralPath: every file is found first, so progress knows the count.
         var literal = ParameterSetName == LiteralPathSet;
-        _paths!.ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.SigningRequest.LoadAll(file)), Pipeline.WriteError);
+        var files = new List<string>();
+        _paths!.ForEachInputFile(literal ? LiteralPath : Path, literal, files.Add, Pipeline.WriteError);
+        _progress.AddToTotal(files.Count);
+        foreach (var file in files)
+        {
+            _progress.Next(System.IO.Path.GetFileName(file));
+            Approve(file, () => EnginePki.SigningRequest.LoadAll(file));
+        }
 
+        return Task.CompletedTask;
+    }
+
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        _progress?.Complete();
         return Task.CompletedTask;
     }
 
