@@ -31,6 +31,12 @@ public sealed class FleetQuery
 
     /// <summary>Things whose principals are read at once. Default 8.</summary>
     public int Concurrency { get; set; } = 8;
+
+    /// <summary>
+    /// Called (one call at a time) as each device is listed: devices listed so far, how many there are when that is
+    /// known (names given without wildcards), and the thing's name. For progress.
+    /// </summary>
+    public Action<int, int?, string>? DeviceListed { get; set; }
 }
 
 /// <summary>One certificate of a device, as the account holds it.</summary>
@@ -252,6 +258,7 @@ public static class FleetReader
                 {
                     devices++;
                     await onDevice(entry).ConfigureAwait(false);
+                    query.DeviceListed?.Invoke(devices, literal ? patterns.Count : null, entry.ThingName);
                 }
             }
         }

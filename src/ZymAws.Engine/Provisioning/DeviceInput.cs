@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace ZymAws.Engine.Provisioning;
 
@@ -29,6 +30,9 @@ public sealed class DeviceInput
 
     /// <summary>A file holding a certificate or a CSR, already a full path (used as it is).</summary>
     public string? FullPath { get; set; }
+
+    /// <summary>The names of a row's properties (e.g. the columns of an Import-Csv row), for the error when none of them names a certificate or CSR.</summary>
+    public IReadOnlyList<string>? Columns { get; set; }
 
     /// <summary>Turns a path the user typed into a full path (and may throw when it names nothing); null: used as it is.</summary>
     public Func<string, string>? ResolvePath { get; set; }

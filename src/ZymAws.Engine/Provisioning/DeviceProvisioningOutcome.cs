@@ -6,10 +6,11 @@ namespace ZymAws.Engine.Provisioning;
 /// <summary>What happened to one device.</summary>
 public sealed class DeviceProvisioningOutcome
 {
-    internal DeviceProvisioningOutcome(string thingName, object? sourceItem)
+    internal DeviceProvisioningOutcome(string thingName, DeviceProvisioningRequest? request)
     {
         ThingName = thingName;
-        SourceItem = sourceItem;
+        Request = request;
+        SourceItem = request?.SourceItem;
     }
 
     public string ThingName { get; }
@@ -65,6 +66,9 @@ public sealed class DeviceProvisioningOutcome
 
     /// <summary>True when the result comes from the journal of an earlier run (no AWS call was made for the device).</summary>
     public bool FromJournal { get; internal set; }
+
+    /// <summary>The request the outcome is for: its certificate or CSR and where they came from (a retry needs them).</summary>
+    public DeviceProvisioningRequest? Request { get; }
 
     /// <summary>The request's <see cref="DeviceProvisioningRequest.SourceItem"/>.</summary>
     public object? SourceItem { get; }

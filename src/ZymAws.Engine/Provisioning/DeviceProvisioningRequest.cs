@@ -20,6 +20,12 @@ public sealed class DeviceProvisioningRequest
     /// <summary>The device CSR PEM (mode FromCsr: AWS IoT issues the certificate).</summary>
     public string? CsrPem { get; set; }
 
+    /// <summary>The file <see cref="CertificatePem"/> was read from (or named with it), if any: results carry it so a retry finds the certificate.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The file <see cref="CsrPem"/> was read from (or named with it), if any.</summary>
+    public string? CsrPath { get; set; }
+
     /// <summary>The IoT policy to attach to the certificate; null: <see cref="FleetProvisioningOptions.PolicyName"/>.</summary>
     public string? PolicyName { get; set; }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using ZymAws.Engine.Pki;
 
 namespace ZymAws.Engine.Provisioning;
@@ -30,26 +31,42 @@ public static class DeviceRequests
             throw new ArgumentNullException(nameof(input));
         }
 
-        string? certificatePem = input.CertificatePem ?? Read(input, input.CertificatePath);
-        string? csrPem = input.CsrPem ?? Read(input, input.CsrPath);
+        // PEM given wins over its file; the file is kept either way, so results (and a retry from them) can name it.
+        string? certificatePath = Empty(input.CertificatePath) ? null : input.CertificatePath;
+        string? csrPath = Empty(input.CsrPath) ? null : input.CsrPath;
+        string? certificatePem = Empty(input.CertificatePem) ? null : input.CertificatePem;
+        if (certificatePem is null && certificatePath is not null)
+        {
+            certificatePath = Resolve(input, certificatePath);
+            certificatePem = File.ReadAllText(certificatePath);
+        }
+
+        string? csrPem = Empty(input.CsrPem) ? null : input.CsrPem;
+        if (csrPem is null && csrPath is not null)
+        {
+            csrPath = Resolve(input, csrPath);
+            csrPem = File.ReadAllText(csrPath);
+        }
+
         if (certificatePem is null && csrPem is null)
         {
-            string? text = input.Text ?? (input.FullPath is null ? null : File.ReadAllText(input.FullPath)) ?? Read(input, input.Path);
+            string? file = input.FullPath ?? (Empty(input.Path) ? null : Resolve(input, input.Path!));
+            string? text = !Empty(input.Text) ? input.Text : file is null ? null : File.ReadAllText(file);
             if (text is not null && IsCsr(text))
             {
                 csrPem = text;
+                csrPath ??= file;
             }
             else
             {
                 certificatePem = text;
+                certificatePath ??= text is null ? null : file;
             }
         }
 
         if (certificatePem is null && csrPem is null)
         {
-            throw new ZymException("DeviceInputUnsupported", ZymErrorCategory.InvalidArgument,
-                "Cannot find a certificate or CSR in this input: give a certificate or CSR object, PEM text, a file, or a row with " +
-                "CertificatePath / CertificatePem / CsrPath / CsrPem.", sourceItem);
+            throw new ZymException("DeviceInputUnsupported", ZymErrorCategory.InvalidArgument, Unsupported(input), sourceItem);
         }
 
         // An empty input (a 0-byte file) is nothing to provision, whatever the thing name.
@@ -100,6 +117,8 @@ public static class DeviceRequests
         {
             CertificatePem = certificatePem,
             CsrPem = csrPem,
+            CertificatePath = certificatePath,
+            CsrPath = csrPath,
             PolicyName = !string.IsNullOrEmpty(policyName) ? policyName : subject?.IotPolicy,
             ThingTypeName = thingTypeName,
             Attributes = attributes is null ? null : new Dictionary<string, string>(attributes),
@@ -118,10 +137,38 @@ public static class DeviceRequests
         return new ZymException(errorId, ZymErrorCategory.InvalidData, $"{what} is not a certificate or CSR: {reason}.", sourceItem, inner);
     }
 
+    /// <summary>The row columns a device is read from (besides ThingName and PolicyName), in the order they are tried.</summary>
+    public static IReadOnlyList<string> InputColumns { get; } = new[] { "CertificatePem", "CertificatePath", "CsrPem", "CsrPath", "Path", "FullName" };
+
     private static bool IsCsr(string text) => text.IndexOf("CERTIFICATE REQUEST-----", StringComparison.Ordinal) >= 0;
 
-    private static string? Read(DeviceInput input, string? path) =>
-        string.IsNullOrEmpty(path) ? null : File.ReadAllText(input.ResolvePath is null ? path! : input.ResolvePath(path!));
+    private static bool Empty(string? value) => string.IsNullOrEmpty(value);
+
+    private static string Resolve(DeviceInput input, string path) => input.ResolvePath is null ? path : input.ResolvePath(path);
+
+    /// <summary>What the input lacks, and what would do: the columns a row may have, and what a fleet.csv row (ThingName,KeyPath) is for.</summary>
+    private static string Unsupported(DeviceInput input)
+    {
+        const string Wanted = "give each row ThingName and the device's certificate (CertificatePath or CertificatePem) or, with " +
+            "-CertificateAuthority AwsIot, its CSR (CsrPath or CsrPem); PolicyName is optional.";
+        if (input.Columns is not { Count: > 0 } columns)
+        {
+            return "Cannot find a certificate or CSR in this input: give a certificate or CSR object, PEM text, a file, or a row with " +
+                "ThingName and CertificatePath, CertificatePem, CsrPath or CsrPem.";
+        }
+
+        var named = columns.Where(c => InputColumns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        var text = named.Count > 0
+            ? $"This row's {string.Join(", ", named)} {(named.Count == 1 ? "is" : "are")} empty: {Wanted}"
+            : $"This row has the columns {string.Join(", ", columns)}, none of which names a certificate or CSR: {Wanted}";
+        if (columns.Contains("KeyPath", StringComparer.OrdinalIgnoreCase))
+        {
+            text += " A row with KeyPath (fleet.csv: ThingName,KeyPath) is for New-ZymDeviceCsr: make and sign the CSRs first, " +
+                "e.g. Import-Csv fleet.csv | New-ZymDeviceCsr ... | Approve-ZymDeviceCsr ... | Invoke-ZymDeviceProvisioning ....";
+        }
+
+        return text;
+    }
 }
 
 /// <summary>The certificate or CSR of a request as <see cref="DeviceRequests.Build"/> parsed it, valid while the request's PEM is that text.</summary>

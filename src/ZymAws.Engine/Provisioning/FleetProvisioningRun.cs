@@ -19,6 +19,7 @@ public sealed class FleetProvisioningRun : IDisposable
 {
     private readonly BatchContext _ctx;
     private readonly ResultReporter _reporter;
+    private int _added;
     private readonly Stopwatch _clock;
     private readonly CancellationToken _userToken;
     private readonly SemaphoreSlim _gate;
@@ -71,10 +72,11 @@ public sealed class FleetProvisioningRun : IDisposable
             return false;
         }
 
+        Interlocked.Increment(ref _added);
         if (!_seen.Add(device.ThingName ?? string.Empty))
         {
             _gate.Release();
-            var duplicate = new DeviceProvisioningOutcome(device.ThingName ?? string.Empty, device.SourceItem)
+            var duplicate = new DeviceProvisioningOutcome(device.ThingName ?? string.Empty, device)
             {
                 Status = DeviceProvisioningStatus.Failed,
                 PolicyName = device.PolicyName ?? _ctx.Options.PolicyName,
@@ -109,6 +111,12 @@ public sealed class FleetProvisioningRun : IDisposable
         }));
         return true;
     }
+
+    /// <summary>
+    /// No more devices will be added: from now on progress knows the total (the devices added so far), and with it
+    /// percent complete and time remaining.
+    /// </summary>
+    public void EndOfInput() => _reporter.SetTotal(Volatile.Read(ref _added));
 
     /// <summary>
     /// Waits for every started device, then returns the summary. Throws what a callback threw (or JournalWriteFailed),

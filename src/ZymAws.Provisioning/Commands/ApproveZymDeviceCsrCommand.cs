@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -63,6 +64,8 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private BatchProgress? _progress;
+
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         _paths = new FileSystemPaths(this);
@@ -72,16 +75,33 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
+        _progress ??= new BatchProgress(Pipeline, "Signing device CSRs");
         if (ParameterSetName == InputSet)
         {
+            // Piped: the count is not known; progress shows how many are done and the item at hand.
             var item = InputObject.BaseObject;
+            _progress.Next(item is DeviceCsr csr ? csr.ThingName : item is FileInfo info ? info.Name : item.ToString() ?? string.Empty);
             Approve(item, () => Read(item));
             return Task.CompletedTask;
         }
 
+        // -Path / -LiteralPath: every file is found first, so progress knows the count.
         var literal = ParameterSetName == LiteralPathSet;
-        _paths!.ForEachInputFile(literal ? LiteralPath : Path, literal, file => Approve(file, () => EnginePki.SigningRequest.LoadAll(file)), Pipeline.WriteError);
+        var files = new List<string>();
+        _paths!.ForEachInputFile(literal ? LiteralPath : Path, literal, files.Add, Pipeline.WriteError);
+        _progress.AddToTotal(files.Count);
+        foreach (var file in files)
+        {
+            _progress.Next(System.IO.Path.GetFileName(file));
+            Approve(file, () => EnginePki.SigningRequest.LoadAll(file));
+        }
 
+        return Task.CompletedTask;
+    }
+
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        _progress?.Complete();
         return Task.CompletedTask;
     }
 
@@ -92,12 +112,32 @@ public sealed class ApproveZymDeviceCsrCommand : ZymAsyncCmdlet
         string text when EnginePki.Pem.ContainsPem(text) => EnginePki.SigningRequest.ParseAll(text),
         string path => EnginePki.SigningRequest.LoadAll(_paths!.ResolveInputPath(path)),
         byte[] der => new[] { EnginePki.SigningRequest.Parse(der) },
-        _ => throw new ZymException(
+        _ => ReadRow(InputObject),
+    };
+
+    /// <summary>A row (e.g. of Import-Csv) with CsrPem, or CsrPath / Path / FullName naming a CSR file.</summary>
+    private IReadOnlyList<EnginePki.SigningRequest> ReadRow(PSObject row)
+    {
+        if (PSValues.Text(row, "CsrPem") is string pem)
+        {
+            return EnginePki.SigningRequest.ParseAll(pem);
+        }
+
+        if ((PSValues.Text(row, "CsrPath") ?? PSValues.Text(row, "FullName") ?? PSValues.Text(row, "Path")) is string path)
+        {
+            return EnginePki.SigningRequest.LoadAll(_paths!.ResolveInputPath(path));
+        }
+
+        var columns = string.Join(", ", row.Properties.Select(p => p.Name));
+        throw new ZymException(
             "CsrInputUnsupported",
             ZymErrorCategory.InvalidType,
-            $"Cannot read a CSR from a {item.GetType().FullName}: give a CSR object, PEM text, a file or its path.",
-            item),
-    };
+            row.BaseObject is PSCustomObject
+                ? $"This row has the columns {columns}, none of which names a CSR: give each row CsrPath (a CSR file) or CsrPem. " +
+                  "A fleet.csv row (ThingName,KeyPath) is for New-ZymDeviceCsr: pipe it there first (Import-Csv fleet.csv | New-ZymDeviceCsr ... | Approve-ZymDeviceCsr ...)."
+                : $"Cannot read a CSR from a {row.BaseObject.GetType().FullName}: give a CSR object, PEM text, a file or its path, or a row with CsrPath or CsrPem.",
+            row);
+    }
 
     private void Approve(object target, Func<IReadOnlyList<EnginePki.SigningRequest>> read)
     {

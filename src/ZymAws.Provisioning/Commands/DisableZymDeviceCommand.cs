@@ -20,6 +20,8 @@ namespace ZymAws.Provisioning.Commands;
 [OutputType(typeof(DeviceStatusChange))]
 public sealed class DisableZymDeviceCommand : DeviceCmdlet
 {
+    protected override string ProgressActivity => "Disabling devices";
+
     /// <summary>REVOKED instead of INACTIVE: permanent (asks again, No by default, unless -Force).</summary>
     [Parameter]
     public SwitchParameter Revoke { get; set; }
@@ -63,7 +65,7 @@ public sealed class DisableZymDeviceCommand : DeviceCmdlet
             return;
         }
 
-        foreach (var device in Selectors())
+        await ForEachDeviceAsync(async device =>
         {
             try
             {
@@ -83,7 +85,7 @@ public sealed class DisableZymDeviceCommand : DeviceCmdlet
             {
                 Pipeline.WriteError(e, device.Target);
             }
-        }
+        }).ConfigureAwait(false);
     }
 
     private bool WhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)

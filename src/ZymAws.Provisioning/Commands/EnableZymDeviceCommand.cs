@@ -16,9 +16,11 @@ namespace ZymAws.Provisioning.Commands;
 [OutputType(typeof(DeviceStatusChange))]
 public sealed class EnableZymDeviceCommand : DeviceCmdlet
 {
+    protected override string ProgressActivity => "Enabling devices";
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in Selectors())
+        await ForEachDeviceAsync(async device =>
         {
             try
             {
@@ -37,6 +39,6 @@ public sealed class EnableZymDeviceCommand : DeviceCmdlet
             {
                 Pipeline.WriteError(e, device.Target);
             }
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -79,6 +79,15 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
                 ?? throw Terminate(CaCertificateInput.Unusable(CertificateAuthority.BaseObject), CertificateAuthority.BaseObject);
         }
 
+        // Names given without wildcards: the count is known (percent, time remaining); listed by pages: how many so far.
+        var progress = new BatchProgress(Pipeline, "Listing devices");
+        progress.Starting("Reading certificates, policies and role aliases");
+        query.DeviceListed = (listed, total, thing) =>
+        {
+            progress.Total = total;
+            progress.Finished();
+            progress.Starting(thing);
+        };
         try
         {
             var listing = await FleetReader.ReadAsync(GetSession(), query, entry =>
@@ -91,6 +100,7 @@ public sealed class GetZymDeviceCommand : AwsCmdlet
                 Pipeline.WriteError(new ZymException("ThingNotFound", ZymErrorCategory.ObjectNotFound, $"There is no thing '{name}' in the account (region {GetSession().Region}).", name), name);
             }
 
+            progress.Complete();
             Pipeline.WriteVerbose($"{listing.Devices} device(s) listed with {listing.Calls} AWS calls ({listing.CallsPerDevice:0.##} per device).");
         }
         catch (ZymException e)

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,13 +31,14 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     private long _lastProgressMs = -1000;
 
     /// <summary>
-    /// A device: a certificate object from Approve-ZymDeviceCsr, a CSR object (with -CertificateAuthority AwsIot),
-    /// a certificate or CSR file (FileInfo or path), PEM text, or a row with ThingName and CertificatePath
-    /// (or CertificatePem, CsrPath, CsrPem) — e.g. from Import-Csv.
+    /// Devices: certificate objects from Approve-ZymDeviceCsr, CSR objects (with -CertificateAuthority AwsIot),
+    /// certificate or CSR files (FileInfo or path), PEM text, or rows with ThingName and CertificatePath
+    /// (or CertificatePem, CsrPath, CsrPem) — e.g. from Import-Csv, or this cmdlet's results re-imported. Given as an
+    /// array (not piped), the count is known and progress shows percent complete and time remaining.
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [Alias("Certificate", "Csr")]
-    public PSObject InputObject { get; set; } = null!;
+    public PSObject[] InputObject { get; set; } = null!;
 
     /// <summary>The thing name; default: the certificate's (or CSR's) CN.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -162,8 +164,11 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
         try
         {
+            // Given as a parameter, the input is all there: progress knows the total from the start. Piped, it learns
+            // the total when the input ends (EndOfInput).
+            int? expected = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) && InputObject is not null ? InputObject.Length : null;
             var provisioner = new EngineProvisioning.FleetProvisioner(GetSession(), options, Log);
-            _run = await provisioner.StartAsync(null, cancellationToken).ConfigureAwait(false);
+            _run = await provisioner.StartAsync(expected, cancellationToken).ConfigureAwait(false);
             Pipeline.WriteVerbose($"Preflight passed: account {_run.AccountId}, region {GetSession().Region}" +
                 (_run.CaCertificateId is null ? "." : $", CA {_run.CaCertificateId} registered and ACTIVE."));
         }
@@ -175,18 +180,31 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
-        var item = InputObject;
+        foreach (var item in InputObject ?? Array.Empty<PSObject>())
+        {
+            if (item is null)
+            {
+                continue;
+            }
+
+            await ProcessItemAsync(item).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProcessItemAsync(PSObject item)
+    {
         EngineProvisioning.DeviceProvisioningRequest request;
+        var input = Locate(item);
         try
         {
-            request = EngineProvisioning.DeviceRequests.Build(Locate(item), ThingName, PolicyName, ThingType, _attributes, item);
+            request = EngineProvisioning.DeviceRequests.Build(input, ThingName, PolicyName, ThingType, _attributes, item);
         }
         catch (Exception e) when (e is ZymException or ItemNotFoundException or IOException or UnauthorizedAccessException)
         {
             // An input that cannot be read still gets its Failed result, so Where-Object Status finds it (written
-            // before its error, which the user may have asked to stop on).
+            // before its error, which the user may have asked to stop on), with the paths it named for a retry.
             var error = ErrorRecords.From(e, item);
-            Pipeline.WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? PSValues.Text(item, "ThingName"), error));
+            Pipeline.WriteObject(DeviceProvisioningResult.Unreadable(ThingName ?? PSValues.Text(item, "ThingName"), error, input));
             Pipeline.WriteError(error);
             return;
         }
@@ -207,7 +225,8 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
 
         try
         {
-            // (The engine writes the batch summary to the verbose stream.)
+            // (The engine writes the batch summary to the verbose stream.) The input has ended: progress now knows the total.
+            _run.EndOfInput();
             await _run!.CompleteAsync().ConfigureAwait(false);
             foreach (var limit in GetSession().RateLimitStates())
             {
@@ -274,9 +293,11 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         {
             case DeviceCertificate certificate:
                 input.CertificatePem = certificate.CertificatePem;
+                input.CertificatePath = certificate.Path;
                 break;
             case DeviceCsr csr:
                 input.CsrPem = csr.CsrPem;
+                input.CsrPath = csr.Path;
                 break;
             case FileInfo file:
                 input.FullPath = file.FullName;
@@ -293,6 +314,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
                 input.CsrPem = PSValues.Text(item, "CsrPem");
                 input.CsrPath = PSValues.Text(item, "CsrPath");
                 input.Path = PSValues.Text(item, "FullName") ?? PSValues.Text(item, "Path");
+                input.Columns = item.Properties.Select(p => p.Name).ToArray();
                 break;
         }
 
@@ -304,7 +326,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
         // The result first: an error the user asked to stop on (-ErrorAction Stop) must not keep the result from the
         // pipeline (-OutVariable, a downstream Export-Csv).
         var error = result.Error is null ? null : ErrorRecords.From(result.Error, result.SourceItem ?? result.ThingName);
-        Pipeline.WriteObject(new DeviceProvisioningResult(result, result.CertificatePath, error));
+        Pipeline.WriteObject(new DeviceProvisioningResult(result, error));
         if (error is not null)
         {
             Pipeline.WriteError(error);

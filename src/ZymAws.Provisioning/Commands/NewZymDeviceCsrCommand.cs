@@ -90,6 +90,8 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private BatchProgress? _progress;
+
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         _paths = new FileSystemPaths(this);
@@ -99,6 +101,12 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
+        if (MyInvocation.ExpectingInput)
+        {
+            // Piped (a fleet.csv): the count is not known, so progress shows how many are done and the device at hand.
+            (_progress ??= new BatchProgress(Pipeline, "Creating device CSRs")).Next(ThingName);
+        }
+
         var target = ThingName;
         var spec = new DeviceKeySpec
         {
@@ -148,6 +156,7 @@ public sealed class NewZymDeviceCsrCommand : ZymkeyCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        _progress?.Complete();
         _zymkey?.Dispose();
         _zymkey = null;
         return Task.CompletedTask;

@@ -17,16 +17,18 @@ namespace ZymAws.Provisioning.Commands;
 [OutputType(typeof(DeviceRemovalResult))]
 public sealed class RemoveZymDeviceCommand : DeviceCmdlet
 {
+    protected override string ProgressActivity => "Removing devices";
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in Selectors())
+        await ForEachDeviceAsync(async device =>
         {
             try
             {
                 var removal = await DeviceRemover.RemoveAsync(GetSession(), device, Pipeline.ShouldProcessAsync, Log, cancellationToken).ConfigureAwait(false);
                 if (removal.Declined)
                 {
-                    continue;
+                    return;
                 }
 
                 if (removal.Error is not null)
@@ -42,6 +44,6 @@ public sealed class RemoveZymDeviceCommand : DeviceCmdlet
             {
                 Pipeline.WriteError(e, device.Target);
             }
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ZymAws.Engine.Fleet;
 
 namespace ZymAws.Provisioning.Infrastructure;
@@ -26,6 +28,48 @@ public abstract class DeviceCmdlet : AwsCmdlet
     public SwitchParameter NoRateLimit { get; set; }
 
     protected override ZymAws.Engine.Aws.AwsClientSettings ClientSettings => RateLimitParameters.Settings(null, NoRateLimit.IsPresent);
+
+    private BatchProgress? _progress;
+
+    /// <summary>What the progress bar says the cmdlet is doing ("Disabling devices").</summary>
+    protected abstract string ProgressActivity { get; }
+
+    /// <summary>
+    /// Runs <paramref name="each"/> for every device this record names, with progress: percent complete and seconds
+    /// remaining when the devices are given as a parameter (the count is known), the count done and the current device
+    /// when they are piped.
+    /// </summary>
+    protected async Task ForEachDeviceAsync(Func<DeviceSelector, Task> each)
+    {
+        var devices = Selectors();
+        if (_progress is null)
+        {
+            _progress = new BatchProgress(Pipeline, ProgressActivity);
+            if (!MyInvocation.ExpectingInput)
+            {
+                _progress.Total = devices.Length;
+            }
+        }
+
+        foreach (var device in devices)
+        {
+            _progress.Starting(device.ToString() ?? string.Empty);
+            try
+            {
+                await each(device).ConfigureAwait(false);
+            }
+            finally
+            {
+                _progress.Finished();
+            }
+        }
+    }
+
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        _progress?.Complete();
+        return Task.CompletedTask;
+    }
 
     /// <summary>The devices this record names; an error (and none) when it names none.</summary>
     internal DeviceSelector[] Selectors()

@@ -40,9 +40,9 @@ public sealed class CertificateInfo
 
     public bool IsCertificateAuthority => Engine.IsCertificateAuthority;
 
-    public IReadOnlyList<string> KeyUsage => Engine.KeyUsage;
+    public IReadOnlyList<string> KeyUsage => Joined.List(Engine.KeyUsage);
 
-    public IReadOnlyList<string> ExtendedKeyUsage => Engine.ExtendedKeyUsage;
+    public IReadOnlyList<string> ExtendedKeyUsage => Joined.List(Engine.ExtendedKeyUsage);
 
     /// <summary>Where it was read from (a path), if a file.</summary>
     public string? Source => Engine.Source;

@@ -105,7 +105,7 @@ public sealed class DeviceReadinessReport
         ErrorType = failure?.Refusal?.ErrorType;
         Message = failure?.Refusal is null ? null : failure.Refusal.InHandshake ? "(refused in the TLS handshake)" : failure.Refusal.Message;
         Fix = failure?.Refusal?.Fix;
-        Checks = readiness.Decision.Checks.Select(c => new DeviceCheck(c)).ToArray();
+        Checks = Joined.List(readiness.Decision.Checks.Select(c => new DeviceCheck(c)));
     }
 
     public string? ThingName { get; }
@@ -191,7 +191,7 @@ public sealed class CredentialEndpointServer
     public bool Running { get; internal set; } = true;
 
     /// <summary>What it did lately: every request judged (which check refused it and why), handshakes refused. No secret.</summary>
-    public IReadOnlyList<string> Log => _log.Lines;
+    public IReadOnlyList<string> Log => Joined.List(_log.Lines);
 
     public override string ToString() => Url;
 }

@@ -9,7 +9,7 @@ public sealed class DeviceIdentity
     {
         DeviceId = deviceId;
         ZymkeySerial = zymkeySerial;
-        Sources = sources;
+        Sources = Joined.List(sources);
         Recipe = recipe;
     }
 

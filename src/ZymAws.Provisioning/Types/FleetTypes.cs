@@ -14,7 +14,7 @@ public sealed class FleetDeviceCertificate
         Status = certificate.Status;
         CaCertificateId = certificate.CaCertificateId;
         CaStatus = certificate.CaStatus;
-        Policies = certificate.Policies.ToArray();
+        Policies = Joined.List(certificate.Policies);
         NotAfter = certificate.NotAfter?.UtcDateTime;
         CredentialsReady = certificate.Decision?.Allowed;
         var failure = certificate.Decision?.FirstFailure;
@@ -56,8 +56,8 @@ public sealed class FleetDevice
         ThingName = entry.ThingName;
         ThingArn = entry.ThingArn;
         ThingTypeName = entry.ThingTypeName;
-        Attributes = new Dictionary<string, string>(entry.Attributes.ToDictionary(a => a.Key, a => a.Value));
-        Certificates = entry.Certificates.Select(c => new FleetDeviceCertificate(c)).ToArray();
+        Attributes = new JoinedMap(entry.Attributes);
+        Certificates = Joined.List(entry.Certificates.Select(c => new FleetDeviceCertificate(c)));
         CredentialsReady = entry.CredentialsReady;
     }
 
@@ -152,11 +152,11 @@ public sealed class DeviceRemovalResult
     internal DeviceRemovalResult(EngineFleet.DeviceRemoval removal)
     {
         ThingName = removal.ThingName;
-        CertificatesDeleted = removal.CertificatesDeleted.ToArray();
-        PoliciesDetached = removal.PoliciesDetached.ToArray();
+        CertificatesDeleted = Joined.List(removal.CertificatesDeleted);
+        PoliciesDetached = Joined.List(removal.PoliciesDetached);
         ThingDeleted = removal.ThingDeleted;
         ThingKept = removal.ThingKept;
-        Left = removal.Left.ToArray();
+        Left = Joined.List(removal.Left);
     }
 
     public string? ThingName { get; }
@@ -188,7 +188,7 @@ public sealed class CaUnregistrationResult
         Deleted = result.Deleted;
         CertificatesRemoved = result.CertificatesRemoved;
         WasNotRegistered = result.WasNotRegistered;
-        Left = result.Left.ToArray();
+        Left = Joined.List(result.Left);
     }
 
     /// <summary>The CA certificate's id.</summary>

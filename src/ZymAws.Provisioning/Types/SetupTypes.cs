@@ -3,7 +3,7 @@ using EngineSetup = ZymAws.Engine.CredentialProvider;
 
 namespace ZymAws.Provisioning;
 
-/// <summary>What a setup step did with an AWS resource.</summary>
+/// <summary>What a setup step did with an AWS resource. The output types carry it as text (its name).</summary>
 public enum SetupStatus
 {
     /// <summary>Created by this call.</summary>
@@ -30,19 +30,19 @@ public sealed class CredentialProviderRole
         TrustPolicyStatus = SetupTypes.Map(result.TrustPolicyStatus);
         MaxSessionDuration = result.MaxSessionDuration;
         TrustPolicyDocument = result.TrustPolicyDocument;
-        ManagedPolicyArns = result.ManagedPolicyArns;
-        Changes = result.Changes;
-        DeclinedChanges = result.DeclinedChanges;
+        ManagedPolicyArns = Joined.List(result.ManagedPolicyArns);
+        Changes = Joined.List(result.Changes);
+        DeclinedChanges = Joined.List(result.DeclinedChanges);
     }
 
     public string RoleName { get; }
 
     public string RoleArn { get; }
 
-    public SetupStatus Status { get; }
+    public string Status { get; }
 
     /// <summary>Whether the trust policy naming credentials.iot.amazonaws.com was created, found, or updated.</summary>
-    public SetupStatus TrustPolicyStatus { get; }
+    public string TrustPolicyStatus { get; }
 
     /// <summary>Seconds; a role alias's credential duration may not exceed it.</summary>
     public int MaxSessionDuration { get; }
@@ -70,7 +70,7 @@ public sealed class IotRoleAlias
         RoleArn = result.RoleArn;
         CredentialDurationSeconds = result.CredentialDurationSeconds;
         Status = SetupTypes.Map(result.Status);
-        DeclinedChanges = result.DeclinedChanges;
+        DeclinedChanges = Joined.List(result.DeclinedChanges);
     }
 
     /// <summary>The alias name (the OU= of device subjects, and the path devices call); binds to -RoleAlias down the pipeline.</summary>
@@ -82,7 +82,7 @@ public sealed class IotRoleAlias
 
     public int CredentialDurationSeconds { get; }
 
-    public SetupStatus Status { get; }
+    public string Status { get; }
 
     public IReadOnlyList<string> DeclinedChanges { get; }
 
@@ -106,7 +106,7 @@ public sealed class IotPolicy
 
     public string PolicyDocument { get; }
 
-    public SetupStatus Status { get; }
+    public string Status { get; }
 
     public override string ToString() => PolicyName;
 }
@@ -134,19 +134,19 @@ public sealed class CredentialProviderSetup
     /// <summary>The role's name (pipes to Remove-ZymCredentialProvider).</summary>
     public string RoleName => Role.RoleName;
 
-    public SetupStatus RoleStatus => Role.Status;
+    public string RoleStatus => Role.Status;
 
     /// <summary>The role alias name: what New-ZymDeviceCsr -RoleAlias wants.</summary>
     public string RoleAlias => Alias.RoleAlias;
 
     public string RoleAliasArn => Alias.RoleAliasArn;
 
-    public SetupStatus RoleAliasStatus => Alias.Status;
+    public string RoleAliasStatus => Alias.Status;
 
     /// <summary>The IoT policy name: what New-ZymDeviceCsr -IotPolicy and Invoke-ZymDeviceProvisioning -PolicyName want.</summary>
     public string PolicyName => Policy.PolicyName;
 
-    public SetupStatus PolicyStatus => Policy.Status;
+    public string PolicyStatus => Policy.Status;
 
     /// <summary>The credentials-provider host.</summary>
     public string CredentialEndpoint { get; }
@@ -171,7 +171,7 @@ public sealed class ProvisionerPolicy
         AccountId = policy.AccountId;
         Region = policy.Region;
         PolicyDocument = policy.PolicyDocument;
-        Actions = policy.Actions;
+        Actions = Joined.List(policy.Actions);
         AppliedTo = appliedTo;
         InlinePolicyName = inlinePolicyName;
     }
@@ -196,11 +196,12 @@ public sealed class ProvisionerPolicy
 
 internal static class SetupTypes
 {
-    public static SetupStatus Map(EngineSetup.SetupOutcome status) => status switch
+    /// <summary>The status as text (a <see cref="SetupStatus"/> name): JSON says "Created", and -eq 'Created' works.</summary>
+    public static string Map(EngineSetup.SetupOutcome status) => (status switch
     {
         EngineSetup.SetupOutcome.Created => SetupStatus.Created,
         EngineSetup.SetupOutcome.Updated => SetupStatus.Updated,
         EngineSetup.SetupOutcome.Skipped => SetupStatus.Skipped,
         _ => SetupStatus.Existing,
-    };
+    }).ToString();
 }

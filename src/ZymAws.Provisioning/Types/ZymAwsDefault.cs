@@ -9,7 +9,7 @@ public sealed class ZymAwsDefault
     {
         Name = name;
         Value = value;
-        Commands = commands;
+        Commands = Joined.List(commands);
         Entries = entries;
     }
 

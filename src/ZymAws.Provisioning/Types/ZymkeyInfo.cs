@@ -13,7 +13,13 @@ public sealed class ZymkeyInfo
     public string SerialNumber { get; set; } = string.Empty;
 
     /// <summary>Slots holding keys, where the device can say (HSM6 / SCM); empty otherwise.</summary>
-    public IReadOnlyList<int> AllocatedSlots { get; set; } = new int[0];
+    public IReadOnlyList<int> AllocatedSlots
+    {
+        get => _allocatedSlots;
+        set => _allocatedSlots = Joined.List(value);
+    }
+
+    private JoinedList<int> _allocatedSlots = Joined.List<int>(null);
 
     /// <summary>How many key slots the device has, where it can say.</summary>
     public int? MaxKeySlots { get; set; }

@@ -35,7 +35,7 @@ internal sealed class DeviceRunner
     public async Task<DeviceProvisioningOutcome?> RunAsync(CancellationToken stopToken)
     {
         var clock = Stopwatch.StartNew();
-        var result = new DeviceProvisioningOutcome(Thing, _device.Request.SourceItem);
+        var result = new DeviceProvisioningOutcome(Thing, _device.Request);
         try
         {
             DeviceValidation.Validate(_device);

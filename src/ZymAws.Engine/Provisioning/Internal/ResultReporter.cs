@@ -13,7 +13,7 @@ namespace ZymAws.Engine.Provisioning.Internal;
 internal sealed class ResultReporter
 {
     private readonly BatchContext _ctx;
-    private readonly int? _total;
+    private int _total;
     private readonly Stopwatch _clock;
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly List<DeviceProvisioningOutcome> _results = new();
@@ -26,7 +26,7 @@ internal sealed class ResultReporter
     public ResultReporter(BatchContext ctx, int? total, Stopwatch clock)
     {
         _ctx = ctx;
-        _total = total;
+        _total = total ?? -1;
         _clock = clock;
     }
 
@@ -52,6 +52,9 @@ internal sealed class ResultReporter
             }
         }
     }
+
+    /// <summary>The number of devices in the batch, once known (the input has ended).</summary>
+    public void SetTotal(int total) => Volatile.Write(ref _total, total);
 
     public void Started() => Interlocked.Increment(ref _inFlight);
 
@@ -108,8 +111,9 @@ internal sealed class ResultReporter
                 {
                     var elapsed = _clock.Elapsed;
                     double rate = elapsed.TotalSeconds > 0 ? completed / elapsed.TotalSeconds : 0;
-                    TimeSpan? remaining = _total is int t && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - completed) / rate) : null;
-                    progress(new ProvisioningProgress(completed, _succeeded, _failed, _skipped, Math.Max(0, Volatile.Read(ref _inFlight)), _total, elapsed, rate, remaining, result.ThingName));
+                    int? total = Volatile.Read(ref _total) is var t && t >= 0 ? t : null;
+                    TimeSpan? remaining = total is int known && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, known - completed) / rate) : null;
+                    progress(new ProvisioningProgress(completed, _succeeded, _failed, _skipped, Math.Max(0, Volatile.Read(ref _inFlight)), total, elapsed, rate, remaining, result.ThingName));
                 }
             }
             catch (Exception ex)
