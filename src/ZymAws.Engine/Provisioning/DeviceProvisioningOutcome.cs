@@ -66,6 +66,12 @@ public sealed class DeviceProvisioningOutcome
     /// <summary>True when the result comes from the journal of an earlier run (no AWS call was made for the device).</summary>
     public bool FromJournal { get; internal set; }
 
+    /// <summary>
+    /// True when the batch's reconcile listing showed the device complete (certificate ACTIVE, thing marked with it,
+    /// policy attached), so no AWS call was made for it (<see cref="FleetProvisioningOptions.Reconcile"/>).
+    /// </summary>
+    public bool FromListing { get; internal set; }
+
     /// <summary>The request's <see cref="DeviceProvisioningRequest.SourceItem"/>.</summary>
     public object? SourceItem { get; }
 

@@ -90,6 +90,16 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     [Parameter]
     public string? OutDirectory { get; set; }
 
+    /// <summary>
+    /// When to read what already exists by pages before per-device work: Auto (default: once the input reaches 250
+    /// devices), Always, or Never (every device checked with its own calls, including that its certificate is still
+    /// attached to its thing). A device the listing shows complete is reported AlreadyProvisioned (FromListing) with no
+    /// AWS call of its own. Certificates registered with a CA or without one; not with -CertificateAuthority AwsIot.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Auto", "Always", "Never", IgnoreCase = true)]
+    public string Reconcile { get; set; } = "Auto";
+
     /// <summary>Client-side rate limits in calls per second, e.g. @{ 'iot:AttachPolicy' = 5 }; 0 = unlimited.</summary>
     [Parameter]
     public Hashtable? RateLimit { get; set; }
@@ -124,6 +134,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             ThrottleLimit = ThrottleLimit,
             NoRollback = NoRollback.IsPresent,
             AllowSubjectMismatch = AllowSubjectMismatch.IsPresent,
+            Reconcile = (EngineProvisioning.ReconcileMode)Enum.Parse(typeof(EngineProvisioning.ReconcileMode), Reconcile, ignoreCase: true),
             JournalPath = JournalPath is null || whatIf ? null : _paths.ResolveOutputPath(JournalPath),
             CertificateDirectory = OutDirectory is null ? null : _paths.ResolveOutputPath(OutDirectory),
             ShouldProcess = (target, action) => Pipeline.ShouldProcessAsync(target, action),

@@ -56,6 +56,7 @@ public sealed class DeviceProvisioningResult
         Actions = result.Actions;
         PlannedActions = result.PlannedActions;
         FromJournal = result.FromJournal;
+        FromListing = result.FromListing;
         CertificatePem = result.CertificatePem;
         CertificatePath = certificatePath;
     }
@@ -103,6 +104,9 @@ public sealed class DeviceProvisioningResult
 
     /// <summary>True when the outcome came from the journal of an earlier run.</summary>
     public bool FromJournal { get; }
+
+    /// <summary>True when the run's listing of the fleet (-Reconcile) showed the device complete: no AWS call was made for it.</summary>
+    public bool FromListing { get; }
 
     /// <summary>The certificate AWS IoT issued (-CertificateAuthority AwsIot), else null.</summary>
     public string? CertificatePem { get; }
