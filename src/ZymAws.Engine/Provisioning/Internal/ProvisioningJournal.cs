@@ -273,7 +273,7 @@ internal sealed class ProvisioningJournal : IDisposable
             return;
         }
 
-        if (state.Input is null || state.IsBlank)
+        if (state.IsBlank)
         {
             _devices.Remove(thingName);
             return;
