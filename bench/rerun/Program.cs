@@ -15,7 +15,7 @@ using ZymAws.Engine.Aws;
 using ZymAws.Engine.Diagnostics;
 using ZymAws.Engine.Provisioning;
 
-string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "rerun";
+string mode = args.Contains("memory") ? "memory" : "rerun";
 int devices = IntArg("--devices", 2000);
 int throttle = IntArg("--throttle", 16);
 string launcher = Arg("--launcher") ?? Path.Combine(AppContext.BaseDirectory, "moto_server.py");
@@ -91,18 +91,34 @@ async Task RerunAsync()
 async Task MemoryAsync()
 {
     string journal = Path.Combine(work, "journal.jsonl");
-    IEnumerable<DeviceProvisioningRequest> Requests()
+    string certificates = Path.Combine(work, "certificates.txt");
+
+    // First run: each certificate made on the fly and appended to a file (one line each), so the resume gets the same
+    // certificates without the bench holding any of them in memory.
+    IEnumerable<DeviceProvisioningRequest> NewRequests()
     {
+        using var file = new StreamWriter(certificates);
         for (int i = 0; i < devices; i++)
         {
             string name = $"mem-{i:D6}";
-            yield return new DeviceProvisioningRequest(name) { CertificatePem = IssuePem(name) };
+            string pem = IssuePem(name);
+            file.WriteLine(pem.Replace("\n", "|", StringComparison.Ordinal));
+            yield return new DeviceProvisioningRequest(name) { CertificatePem = pem };
         }
     }
 
-    var first = await RunAsync(Requests(), ReconcileMode.Auto, journal);
+    IEnumerable<DeviceProvisioningRequest> SameRequests()
+    {
+        int i = 0;
+        foreach (string line in File.ReadLines(certificates))
+        {
+            yield return new DeviceProvisioningRequest($"mem-{i++:D6}") { CertificatePem = line.Replace("|", "\n", StringComparison.Ordinal) };
+        }
+    }
+
+    var first = await RunAsync(NewRequests(), ReconcileMode.Auto, journal);
     long firstPeak = PeakWorkingSet();
-    var resumed = await RunAsync(Requests(), ReconcileMode.Auto, journal);
+    var resumed = await RunAsync(SameRequests(), ReconcileMode.Auto, journal);
     if (first.Summary.Provisioned != devices || resumed.Summary.AlreadyProvisioned != devices)
     {
         throw new InvalidOperationException($"unexpected: first {first.Summary}; resumed {resumed.Summary}");
