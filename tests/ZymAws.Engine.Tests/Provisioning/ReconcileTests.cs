@@ -193,4 +193,31 @@ public sealed class ReconcileTests
             Assert.Equal(new[] { Policy }, (await session.Iot.ListAllAttachedPoliciesAsync(arn)).Select(p => p.PolicyName));
         }
     }
+
+    [Fact]
+    public async Task WithoutCa_IsReconciledFromEveryCertificate_FromCsr_IsLeftToTheJournal()
+    {
+        using var pki = TestPki.Create("Reconcile unregistered CA");
+        await _moto.ResetAsync();
+        using var session = Session(_moto);
+        await session.Iot.CreatePolicyAsync(Policy, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}""");
+        var devices = Devices(pki, "rnoca", 6);
+        var options = Options(pki);
+        options.Mode = CertificateRegistrationMode.WithoutCa;
+        options.CaCertificatePem = null;
+        options.Reconcile = ReconcileMode.Always;
+        Assert.Equal(6, (await new FleetProvisioner(session, options).RunAsync(devices)).Provisioned);
+        var rerun = await new FleetProvisioner(session, options).RunAsync(devices);
+        Assert.Equal(6, rerun.FromListing);
+        Assert.All(rerun.Results, r => Assert.Equal(DeviceProvisioningStatus.AlreadyProvisioned, r.Status));
+
+        // A CSR does not name its certificate: with Always, mode FromCsr still checks each device with its own calls.
+        var csrs = CsrDevices("rcsr", 3);
+        var fromCsr = Options(null);
+        fromCsr.Reconcile = ReconcileMode.Always;
+        Assert.Equal(3, (await new FleetProvisioner(session, fromCsr).RunAsync(csrs)).Provisioned);
+        var again = await new FleetProvisioner(session, fromCsr).RunAsync(csrs);
+        Assert.Equal(3, again.AlreadyProvisioned);
+        Assert.Equal(0, again.FromListing);
+    }
 }
