@@ -130,7 +130,7 @@ public sealed class FleetListing
 /// </summary>
 public static class FleetReader
 {
-    private const int Page = 250;
+    private const int Page = FleetPages.PageSize;
 
     /// <summary>Lists the devices, calling <paramref name="onDevice"/> for each (in the order AWS lists things).</summary>
     public static async Task<FleetListing> ReadAsync(AwsSession session, FleetQuery query, Func<FleetEntry, Task> onDevice, CancellationToken cancellationToken = default)
@@ -149,25 +149,35 @@ public static class FleetReader
         var certificates = new Dictionary<string, FleetEntryCertificate>(StringComparer.Ordinal);
         foreach (string caId in cas.Keys.Where(id => query.CaCertificateId is null || id == query.CaCertificateId))
         {
-            foreach (var summary in await iot.ListAllCertificatesByCaAsync(caId, Page, cancellationToken).ConfigureAwait(false))
+            await FleetPages.CertificatesAsync(iot, caId, page =>
             {
-                certificates[summary.CertificateId] = new FleetEntryCertificate(summary.CertificateId, summary.CertificateArn, summary.Status ?? "UNKNOWN")
+                foreach (var summary in page)
                 {
-                    CaCertificateId = caId,
-                    CaStatus = cas[caId],
-                };
-            }
+                    certificates[summary.CertificateId] = new FleetEntryCertificate(summary.CertificateId, summary.CertificateArn, summary.Status ?? "UNKNOWN")
+                    {
+                        CaCertificateId = caId,
+                        CaStatus = cas[caId],
+                    };
+                }
+
+                return Task.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         if (query.CaCertificateId is null)
         {
-            foreach (var summary in await iot.ListAllCertificatesAsync(Page, cancellationToken).ConfigureAwait(false))
+            await FleetPages.CertificatesAsync(iot, null, page =>
             {
-                if (!certificates.ContainsKey(summary.CertificateId))
+                foreach (var summary in page)
                 {
-                    certificates[summary.CertificateId] = new FleetEntryCertificate(summary.CertificateId, summary.CertificateArn, summary.Status ?? "UNKNOWN");
+                    if (!certificates.ContainsKey(summary.CertificateId))
+                    {
+                        certificates[summary.CertificateId] = new FleetEntryCertificate(summary.CertificateId, summary.CertificateArn, summary.Status ?? "UNKNOWN");
+                    }
                 }
-            }
+
+                return Task.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         // Policies, their documents and their targets.
@@ -176,15 +186,20 @@ public static class FleetReader
         foreach (var policy in await iot.ListAllPoliciesAsync(Page, cancellationToken).ConfigureAwait(false))
         {
             documents[policy.PolicyName] = (await iot.GetPolicyAsync(policy.PolicyName, cancellationToken).ConfigureAwait(false)).PolicyDocument ?? string.Empty;
-            foreach (string target in await iot.ListAllTargetsForPolicyAsync(policy.PolicyName, Page, cancellationToken).ConfigureAwait(false))
+            await FleetPages.PolicyTargetsAsync(iot, policy.PolicyName, page =>
             {
-                if (!policiesByTarget.TryGetValue(target, out var list))
+                foreach (string target in page)
                 {
-                    policiesByTarget[target] = list = new List<string>();
+                    if (!policiesByTarget.TryGetValue(target, out var list))
+                    {
+                        policiesByTarget[target] = list = new List<string>();
+                    }
+
+                    list.Add(policy.PolicyName);
                 }
 
-                list.Add(policy.PolicyName);
-            }
+                return Task.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var certificate in certificates.Values)
@@ -210,33 +225,33 @@ public static class FleetReader
         var notFound = new List<string>();
         var patterns = query.ThingNames.Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).ToList();
         bool literal = patterns.Count > 0 && patterns.All(p => p.IndexOfAny(Wildcards) < 0);
-        string? token = null;
-        do
+        if (literal)
         {
-            List<IotThingSummary> wanted;
-            if (literal)
+            var named = new List<IotThingSummary>();
+            foreach (string name in patterns)
             {
-                wanted = new List<IotThingSummary>();
-                foreach (string name in patterns)
+                var thing = await DescribeThingAsync(session, name, cancellationToken).ConfigureAwait(false);
+                if (thing is null)
                 {
-                    var thing = await DescribeThingAsync(session, name, cancellationToken).ConfigureAwait(false);
-                    if (thing is null)
-                    {
-                        notFound.Add(name);
-                    }
-                    else
-                    {
-                        wanted.Add(thing);
-                    }
+                    notFound.Add(name);
+                }
+                else
+                {
+                    named.Add(thing);
                 }
             }
-            else
-            {
-                var page = await iot.ListThingsAsync(new IotListThingsRequest { MaxResults = Page, NextToken = token }, cancellationToken).ConfigureAwait(false);
-                token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
-                wanted = page.Items.Where(t => patterns.Count == 0 || patterns.Any(p => PolicyEvaluator.Like(p, t.ThingName, ignoreCase: true))).ToList();
-            }
 
+            await EntriesAsync(named).ConfigureAwait(false);
+        }
+        else
+        {
+            await FleetPages.ThingsAsync(iot, page => EntriesAsync(page.Where(t => patterns.Count == 0 || patterns.Any(p => PolicyEvaluator.Like(p, t.ThingName, ignoreCase: true))).ToList()), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new FleetListing(devices, session.CallCount - callsBefore) { NotFound = notFound };
+
+        async Task EntriesAsync(List<IotThingSummary> wanted)
+        {
             var entries = new FleetEntry?[wanted.Count];
             using var gate = new SemaphoreSlim(Math.Max(1, query.Concurrency));
             await Task.WhenAll(wanted.Select(async (thing, index) =>
@@ -262,9 +277,6 @@ public static class FleetReader
                 }
             }
         }
-        while (token is not null);
-
-        return new FleetListing(devices, session.CallCount - callsBefore) { NotFound = notFound };
     }
 
     private static readonly char[] Wildcards = { '*', '?' };

@@ -70,6 +70,12 @@ public sealed class DeviceProvisioningOutcome
     /// <summary>The request the outcome is for: its certificate or CSR and where they came from (a retry needs them).</summary>
     public DeviceProvisioningRequest? Request { get; }
 
+    /// <summary>
+    /// True when the batch's reconcile listing showed the device complete (certificate ACTIVE, thing marked with it,
+    /// policy attached), so no AWS call was made for it (<see cref="FleetProvisioningOptions.Reconcile"/>).
+    /// </summary>
+    public bool FromListing { get; internal set; }
+
     /// <summary>The request's <see cref="DeviceProvisioningRequest.SourceItem"/>.</summary>
     public object? SourceItem { get; }
 

@@ -79,7 +79,7 @@ public sealed class FleetProvisioner
 
         var list = devices.ToList();
         var policies = list.Select(d => d?.PolicyName ?? _options.PolicyName).Where(p => p is not null).Select(p => p!).Distinct(StringComparer.Ordinal).ToList();
-        using var run = await StartCoreAsync(list.Count, policies, cancellationToken).ConfigureAwait(false);
+        using var run = await StartCoreAsync(list.Count, policies, keepResults: true, cancellationToken).ConfigureAwait(false);
         foreach (var device in list)
         {
             if (!await run.AddAsync(device).ConfigureAwait(false))
@@ -100,10 +100,10 @@ public sealed class FleetProvisioner
     public Task<FleetProvisioningRun> StartAsync(int? expectedCount = null, CancellationToken cancellationToken = default)
     {
         var policies = _options.PolicyName is null ? new List<string>() : new List<string> { _options.PolicyName };
-        return StartCoreAsync(expectedCount, policies, cancellationToken);
+        return StartCoreAsync(expectedCount, policies, keepResults: false, cancellationToken);
     }
 
-    private async Task<FleetProvisioningRun> StartCoreAsync(int? total, IReadOnlyList<string> policies, CancellationToken cancellationToken)
+    private async Task<FleetProvisioningRun> StartCoreAsync(int? total, IReadOnlyList<string> policies, bool keepResults, CancellationToken cancellationToken)
     {
         ValidateOptions();
         var clock = Stopwatch.StartNew();
@@ -157,7 +157,7 @@ public sealed class FleetProvisioner
 
             if (journal.RecordsRead > 0)
             {
-                _log.Verbose($"Resuming from the journal '{journal.Path}': {journal.RecordsRead} records, {journal.Devices.Count} devices.");
+                _log.Verbose($"Resuming from the journal '{journal.Path}': {journal.RecordsRead} records, {journal.DeviceCount} devices.");
             }
 
             journal.Append(new JournalRecord(JournalEvents.RunStarted, null) { Mode = _options.Mode.ToString(), Account = identity.Account, Region = _session.Region, CaCertificateId = caId });
@@ -174,7 +174,7 @@ public sealed class FleetProvisioner
             ctx.KnownPolicy(policy);
         }
 
-        return new FleetProvisioningRun(ctx, total, clock, cancellationToken);
+        return new FleetProvisioningRun(ctx, total, clock, cancellationToken, keepResults);
     }
 
     private void ValidateOptions()

@@ -43,6 +43,24 @@ public sealed class FleetProvisioningOptions
     /// </summary>
     public bool OverwriteCertificateFiles { get; set; }
 
+    /// <summary>
+    /// When to read what already exists by pages before per-device work (modes WithCa and WithoutCa): the CA's
+    /// certificates with their status, every thing with its attributes, each policy's targets. A device whose listed
+    /// state is complete — its certificate ACTIVE, its thing marked (<c>zymaws_certificate</c>) with that certificate,
+    /// the policy attached to it — is reported AlreadyProvisioned without a call of its own; every other device takes
+    /// the per-device path. Default <see cref="ReconcileMode.Auto"/>.
+    /// </summary>
+    public ReconcileMode Reconcile { get; set; } = ReconcileMode.Auto;
+
+    /// <summary>Devices that make <see cref="ReconcileMode.Auto"/> read the listing.</summary>
+    public const int DefaultReconcileThreshold = 250;
+
+    /// <summary>
+    /// With <see cref="ReconcileMode.Auto"/>: the listing is read once the input reaches this many devices (the first
+    /// ones wait for it); a batch that ends before is checked device by device. Default <see cref="DefaultReconcileThreshold"/>.
+    /// </summary>
+    public int ReconcileThreshold { get; set; } = DefaultReconcileThreshold;
+
     /// <summary>Leave a failed device's resources in place instead of undoing what the batch created (status Failed).</summary>
     public bool NoRollback { get; set; }
 

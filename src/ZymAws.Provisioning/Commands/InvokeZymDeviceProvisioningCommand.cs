@@ -100,6 +100,16 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <summary>
+    /// When to read what already exists by pages before per-device work: Auto (default: once the input reaches 250
+    /// devices), Always, or Never (every device checked with its own calls, including that its certificate is still
+    /// attached to its thing). A device the listing shows complete is reported AlreadyProvisioned (FromListing) with no
+    /// AWS call of its own. Certificates registered with a CA or without one; not with -CertificateAuthority AwsIot.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Auto", "Always", "Never", IgnoreCase = true)]
+    public string Reconcile { get; set; } = "Auto";
+
+    /// <summary>
     /// Fixed client-side rate limits in calls per second, e.g. @{ 'iot:AttachPolicy' = 5 }; 0 = unlimited. Operations
     /// left out adapt: they start at the documented quota and follow AWS's throttling answers.
     /// </summary>
@@ -128,6 +138,7 @@ public sealed class InvokeZymDeviceProvisioningCommand : AwsCmdlet
             ThrottleLimit = ThrottleLimit,
             NoRollback = NoRollback.IsPresent,
             AllowSubjectMismatch = AllowSubjectMismatch.IsPresent,
+            Reconcile = (EngineProvisioning.ReconcileMode)Enum.Parse(typeof(EngineProvisioning.ReconcileMode), Reconcile, ignoreCase: true),
             JournalPath = JournalPath is null || whatIf ? null : _paths.ResolveOutputPath(JournalPath),
             CertificateDirectory = OutDirectory is null ? null : _paths.ResolveOutputPath(OutDirectory),
             OverwriteCertificateFiles = Force.IsPresent,

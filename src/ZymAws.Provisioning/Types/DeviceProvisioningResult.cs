@@ -66,6 +66,7 @@ public sealed class DeviceProvisioningResult
         Actions = Joined.List(result.Actions);
         PlannedActions = Joined.List(result.PlannedActions);
         FromJournal = result.FromJournal;
+        FromListing = result.FromListing;
         var request = result.Request;
         CertificatePem = result.CertificatePem ?? request?.CertificatePem;
         CertificatePath = result.CertificatePath ?? request?.CertificatePath;
@@ -133,6 +134,9 @@ public sealed class DeviceProvisioningResult
 
     /// <summary>True when the outcome came from the journal of an earlier run.</summary>
     public bool FromJournal { get; }
+
+    /// <summary>True when the run's listing of the fleet (-Reconcile) showed the device complete: no AWS call was made for it.</summary>
+    public bool FromListing { get; }
 
     /// <summary>The device certificate's file: where AWS IoT's certificate was written (-OutDirectory), else the file it was given as, else null.</summary>
     public string? CertificatePath { get; }

@@ -21,8 +21,10 @@ public sealed class JournalResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public async Task CancelledHalfWay_WithTornLastLine_ResumeProvisionsEveryDeviceExactlyOnce()
+    [Theory]
+    [InlineData(ReconcileMode.Never)]
+    [InlineData(ReconcileMode.Always)]
+    public async Task CancelledHalfWay_WithTornLastLine_ResumeProvisionsEveryDeviceExactlyOnce(ReconcileMode reconcile)
     {
         using var pki = TestPki.Create("Journal CA cancel");
         await _moto.FreshAccountAsync(pki, Policy);
@@ -64,7 +66,9 @@ public sealed class JournalResumeTests : IDisposable
         FleetProvisioningSummary resumed;
         using (var session = Session(_moto, proxy.Url))
         {
-            resumed = await new FleetProvisioner(session, Options(pki, throttle: 4, journal: journal), log).RunAsync(devices);
+            var resume = Options(pki, throttle: 4, journal: journal);
+            resume.Reconcile = reconcile;
+            resumed = await new FleetProvisioner(session, resume, log).RunAsync(devices);
         }
 
         Assert.Contains(log.Lines, l => l.Level == "Warning" && l.Message.Contains("incomplete record"));
@@ -84,8 +88,10 @@ public sealed class JournalResumeTests : IDisposable
         await AssertExactlyProvisionedAsync(_moto, devices.Select(d => d.ThingName).ToList());
     }
 
-    [Fact]
-    public async Task IntentsWithoutResults_AreResolvedOnResume_AndOwnershipSurvivesForRollback()
+    [Theory]
+    [InlineData(ReconcileMode.Never)]
+    [InlineData(ReconcileMode.Always)]
+    public async Task IntentsWithoutResults_AreResolvedOnResume_AndOwnershipSurvivesForRollback(ReconcileMode reconcile)
     {
         using var pki = TestPki.Create("Journal CA intents");
         await _moto.FreshAccountAsync(pki, Policy);
@@ -132,7 +138,9 @@ public sealed class JournalResumeTests : IDisposable
         FleetProvisioningSummary second;
         using (var session = Session(_moto))
         {
-            second = await new FleetProvisioner(session, Options(pki, throttle: 2, journal: journal)).RunAsync(devices);
+            var resume = Options(pki, throttle: 2, journal: journal);
+            resume.Reconcile = reconcile;
+            second = await new FleetProvisioner(session, resume).RunAsync(devices);
         }
 
         var byName = second.Results.ToDictionary(r => r.ThingName);
@@ -141,6 +149,7 @@ public sealed class JournalResumeTests : IDisposable
         Assert.Equal(DeviceProvisioningStatus.RolledBack, byName[registerLost].Status);
         Assert.Equal(new[] { "RegisterCertificate", "UpdateCertificate", "DeleteCertificate" }, byName[registerLost].Actions);
         Assert.True(byName[devices[0].ThingName].FromJournal);
+        Assert.All(second.Results, r => Assert.False(r.FromListing)); // the journal decides for every device it knows
         await AssertExactlyProvisionedAsync(_moto, new[] { devices[0].ThingName, thingFails, devices[3].ThingName });
     }
 

@@ -98,6 +98,65 @@ public sealed class ProvisioningJournalTests : IDisposable
     }
 
     [Fact]
+    public void ProvisionedDevices_AreKeptCompactly_AndComeBackWhole_WithTheirPemReadFromTheFile()
+    {
+        string path = Path.Combine(_folder, "settle.jsonl");
+        string prefix = "arn:aws:iot:us-east-1:123456789012:";
+        string Id(int i) => i.ToString("x64");
+        const string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        void Provision(ProvisioningJournal journal, int i, bool withPem)
+        {
+            string thing = "dev-" + i;
+            journal.Append(new JournalRecord(JournalEvents.CertificateIssuing, thing) { Input = "csr:" + Id(1000 + i) });
+            journal.Append(new JournalRecord(JournalEvents.CertificateReady, thing) { CertificateId = Id(i), CertificateArn = prefix + "cert/" + Id(i), CertificatePem = withPem ? pem + i : null, Owned = true });
+            journal.Append(new JournalRecord(JournalEvents.ThingReady, thing) { ThingArn = prefix + "thing/" + thing, Owned = true, Marker = Id(i) });
+            journal.Append(new JournalRecord(JournalEvents.PrincipalReady, thing) { CertificateArn = prefix + "cert/" + Id(i), Owned = true });
+            journal.Append(new JournalRecord(JournalEvents.PolicyReady, thing) { Policy = "p", Owned = true });
+            journal.Append(new JournalRecord(JournalEvents.Provisioned, thing) { CertificateId = Id(i) });
+        }
+
+        using (var journal = ProvisioningJournal.Open(path, new CapturingEngineLog()))
+        {
+            Provision(journal, 1, withPem: true);
+            journal.Settle("dev-1");
+            Provision(journal, 2, withPem: false);
+            journal.Append(new JournalRecord(JournalEvents.ThingCreating, "dev-3") { Input = "cert:" + Id(3) });
+            journal.Settle("dev-3"); // unfinished: kept whole
+            journal.StateOf("dev-4");
+            journal.Settle("dev-4"); // nothing known: forgotten
+            Assert.Equal(3, journal.DeviceCount);
+            Assert.True(journal.IsCertificateClaimedBesides("dev-2", Id(1)));
+            Assert.False(journal.IsCertificateClaimedBesides("dev-1", Id(1)));
+
+            var back = journal.StateOf("dev-1");
+            Assert.True(back.Provisioned);
+            Assert.Equal(pem + 1, back.CertificatePem);
+            Assert.Equal(prefix + "thing/dev-1", back.ThingArn);
+        }
+
+        // Replayed: provisioned devices are settled as they are read, and each comes back as it was written.
+        using var reopened = ProvisioningJournal.Open(path, new CapturingEngineLog());
+        Assert.Equal(3, reopened.DeviceCount);
+        foreach (int i in new[] { 1, 2 })
+        {
+            var state = reopened.StateOf("dev-" + i);
+            Assert.True(state.Provisioned);
+            Assert.Equal("csr:" + Id(1000 + i), state.Input);
+            Assert.Equal(Id(i), state.CertificateId);
+            Assert.Equal(prefix + "cert/" + Id(i), state.CertificateArn);
+            Assert.Equal(prefix + "thing/dev-" + i, state.ThingArn);
+            Assert.Equal(Id(i), state.ThingMarker);
+            Assert.Equal("p", state.Policy);
+            Assert.True(state.CertificateOwned && state.ThingOwned && state.PrincipalOwned && state.PolicyOwned && state.HasLiveResources);
+            Assert.Equal(i == 1 ? pem + 1 : null, state.CertificatePem);
+        }
+
+        Assert.True(reopened.StateOf("dev-3").ThingIntent);
+        reopened.Append(new JournalRecord(JournalEvents.PolicyDetached, "dev-2"));
+        Assert.False(reopened.StateOf("dev-2").Provisioned);
+    }
+
+    [Fact]
     public void SecondWriter_IsRefused_WhileARunHoldsTheJournal()
     {
         string path = Path.Combine(_folder, "busy.jsonl");

@@ -114,20 +114,36 @@ internal static class Pager
     public static async System.Threading.Tasks.Task<IReadOnlyList<T>> AllAsync<T>(string operation, Func<string?, System.Threading.Tasks.Task<AwsPage<T>>> fetch)
     {
         var all = new List<T>();
+        await EachAsync(operation, fetch, page =>
+        {
+            all.AddRange(page);
+            return System.Threading.Tasks.Task.CompletedTask;
+        }).ConfigureAwait(false);
+        return all;
+    }
+
+    /// <summary>Hands each page to <paramref name="onPage"/> as it arrives (nothing is kept: a listing of any size in constant memory).</summary>
+    /// <returns>How many pages were read.</returns>
+    public static async System.Threading.Tasks.Task<int> EachAsync<T>(string operation, Func<string?, System.Threading.Tasks.Task<AwsPage<T>>> fetch, Func<IReadOnlyList<T>, System.Threading.Tasks.Task> onPage)
+    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? token = null;
+        int pages = 0;
+        long items = 0;
         do
         {
             var page = await fetch(token).ConfigureAwait(false);
-            all.AddRange(page.Items);
+            pages++;
+            items += page.Items.Count;
+            await onPage(page.Items).ConfigureAwait(false);
             token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
             if (token is not null && !seen.Add(token))
             {
                 throw new ZymException("AwsPaginationLoop", ZymErrorCategory.InvalidResult,
-                    $"{operation} returned the same page token twice; stopped after {all.Count} items.", operation);
+                    $"{operation} returned the same page token twice; stopped after {items} items.", operation);
             }
         }
         while (token is not null);
-        return all;
+        return pages;
     }
 }

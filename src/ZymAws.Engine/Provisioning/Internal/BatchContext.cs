@@ -55,6 +55,9 @@ internal sealed class BatchContext : IDisposable
 
     public CertificateFinder Finder { get; }
 
+    /// <summary>The reconcile listing, once read (null: every device takes the per-device path).</summary>
+    public ReconcileSnapshot? Snapshot { get; set; }
+
     /// <summary>Cancelled when the user cancels, a host callback throws or the journal cannot be written: no new device starts.</summary>
     public CancellationTokenSource Stop { get; }
 
@@ -147,20 +150,8 @@ internal sealed class BatchContext : IDisposable
         }
     }
 
-    /// <summary>Certificate ids the journal gives to devices other than <paramref name="thingName"/>.</summary>
-    public HashSet<string> CertificateIdsClaimedBesides(string thingName)
-    {
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var device in Journal.Devices)
-        {
-            if (device.Key != thingName && device.Value.CertificateId is string id)
-            {
-                claimed.Add(id);
-            }
-        }
-
-        return claimed;
-    }
+    /// <summary>Whether the journal gives a certificate id to a device other than <paramref name="thingName"/>.</summary>
+    public Func<string, bool> CertificateIdsClaimedBesides(string thingName) => id => Journal.IsCertificateClaimedBesides(thingName, id);
 
     /// <summary>Reports a step to the host; a throwing callback stops the batch (the device itself goes on).</summary>
     public void ReportStep(ProvisioningStepEvent step)

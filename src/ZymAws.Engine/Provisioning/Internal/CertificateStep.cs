@@ -70,7 +70,7 @@ internal sealed class CertificateStep
             return;
         }
 
-        var match = await _device.Batch.Finder.FindRegisteredAsync(_device.Certificate!, pending, _device.Batch.CertificateIdsClaimedBesides(Thing).Contains, token).ConfigureAwait(false);
+        var match = await _device.Batch.Finder.FindRegisteredAsync(_device.Certificate!, pending, _device.Batch.CertificateIdsClaimedBesides(Thing), token).ConfigureAwait(false);
         switch (match.Outcome)
         {
             case CertificateMatchOutcome.Found:
@@ -296,7 +296,7 @@ internal sealed class CertificateStep
     {
         var csr = _device.Csr!;
         var claimed = _device.Batch.CertificateIdsClaimedBesides(Thing);
-        var match = await _device.Batch.Finder.FindIssuedFromCsrAsync(csr, since, claimed.Contains, token).ConfigureAwait(false);
+        var match = await _device.Batch.Finder.FindIssuedFromCsrAsync(csr, since, claimed, token).ConfigureAwait(false);
         switch (match.Outcome)
         {
             case CertificateMatchOutcome.Found:

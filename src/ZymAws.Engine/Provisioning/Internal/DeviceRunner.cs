@@ -34,6 +34,19 @@ internal sealed class DeviceRunner
     /// <summary>Runs the device; null when the batch stopped before the device was started (nothing was done).</summary>
     public async Task<DeviceProvisioningOutcome?> RunAsync(CancellationToken stopToken)
     {
+        try
+        {
+            return await RunCoreAsync(stopToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The device is done in this run: the journal keeps only what a later run needs of it.
+            Batch.Journal.Settle(Thing);
+        }
+    }
+
+    private async Task<DeviceProvisioningOutcome?> RunCoreAsync(CancellationToken stopToken)
+    {
         var clock = Stopwatch.StartNew();
         var result = new DeviceProvisioningOutcome(Thing, _device.Request);
         try
@@ -79,6 +92,26 @@ internal sealed class DeviceRunner
         catch (ZymException ex)
         {
             return Finish(result, DeviceProvisioningStatus.Failed, clock, ex);
+        }
+
+        // Reconcile: a device the batch's listing shows complete needs no change, so no question and no call of its
+        // own; only a device the journal knows nothing of (a journal's unfinished record is resumed exactly as before).
+        if (Batch.Snapshot is { } snapshot && State.Input is null && _device.Certificate is { } certificate)
+        {
+            try
+            {
+                if (await snapshot.IsCompleteAsync(Thing, certificate.CertificateId, _device.Policy, stopToken).ConfigureAwait(false))
+                {
+                    result.FromListing = true;
+                    result.CertificateId = certificate.CertificateId;
+                    result.CertificateArn = AwsNames.IotArn(Batch.Region, Batch.AccountId, "cert/" + certificate.CertificateId);
+                    return Finish(result, DeviceProvisioningStatus.AlreadyProvisioned, clock, null);
+                }
+            }
+            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            {
+                return null;
+            }
         }
 
         if (Batch.Options.ShouldProcessAsksUser && Batch.Options.ShouldProcess is not null)

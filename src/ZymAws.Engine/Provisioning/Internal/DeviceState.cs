@@ -56,6 +56,16 @@ internal sealed class DeviceState
 
     public bool Provisioned { get; private set; }
 
+    /// <summary>Where in the journal file the record carrying <see cref="CertificatePem"/> starts (-1: none, or no file): a settled device's PEM is read back from there.</summary>
+    public long PemRecordAt { get; set; } = -1;
+
+    /// <summary>Whether an AWS call of the device may be pending (an intent without its result).</summary>
+    public bool HasIntent => CertificateIntentAt is not null || ActivationIntent || ThingIntent || PrincipalIntent || PolicyIntent;
+
+    /// <summary>Nothing known: equivalent to a device the journal never saw (a later run starts it afresh).</summary>
+    public bool IsBlank =>
+        !HasIntent && !Provisioned && CertificateId is null && ThingArn is null && !PrincipalAttached && !PolicyAttached && CertificateActive;
+
     /// <summary>Whether anything the batch may have created still exists (or may exist).</summary>
     public bool HasLiveResources =>
         (CertificateId is not null && CertificateOwned) || CertificateIntentAt is not null || ThingOwned || ThingIntent ||

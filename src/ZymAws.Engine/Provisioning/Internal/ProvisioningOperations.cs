@@ -47,6 +47,11 @@ internal static class ProvisioningOperations
         ("ListAttachedPolicies", IotResourceScope.CertificateAndPolicy),
         ("DescribeEndpoint", IotResourceScope.None),
         ("DescribeRoleAlias", IotResourceScope.RoleAlias),
+
+        // The reconcile listing (ReconcileSnapshot): the fleet by pages before per-device work.
+        ("ListCertificatesByCA", IotResourceScope.None),
+        ("ListThings", IotResourceScope.None),
+        ("ListTargetsForPolicy", IotResourceScope.Policy),
     };
 
     /// <summary>Only in <see cref="CertificateRegistrationMode.FromCsr"/>.</summary>

@@ -9,34 +9,82 @@ using ZymAws.Engine.IO;
 
 namespace ZymAws.Engine.Provisioning.Internal;
 
-/// <summary>Collects results and calls the host's DeviceCompleted and Progress callbacks one at a time.</summary>
+/// <summary>
+/// Counts results and calls the host's DeviceCompleted and Progress callbacks one at a time. Results themselves are
+/// kept only when asked (<see cref="FleetProvisioner.RunAsync(IEnumerable{DeviceProvisioningRequest}, CancellationToken)"/>,
+/// whose caller holds the whole list anyway); a streamed run keeps counts and, for the stop warning, at most
+/// <see cref="MaxLeftReported"/> descriptions of what was left in AWS, so its memory does not grow with the fleet.
+/// </summary>
 internal sealed class ResultReporter
 {
+    /// <summary>How many devices' leftovers the stop warning names (the rest are counted).</summary>
+    public const int MaxLeftReported = 100;
+
     private readonly BatchContext _ctx;
     private int _total;
     private readonly Stopwatch _clock;
     private readonly SemaphoreSlim _one = new(1, 1);
-    private readonly List<DeviceProvisioningOutcome> _results = new();
+    private readonly List<DeviceProvisioningOutcome>? _results;
     private readonly List<DeviceProvisioningOutcome> _whileStopping = new();
+    private readonly List<string> _left = new();
+    private readonly int[] _byStatus = new int[Enum.GetValues(typeof(DeviceProvisioningStatus)).Length];
+    private int _completed;
+    private int _leftMore;
+    private int _fromListing;
     private int _inFlight;
     private int _succeeded;
     private int _failed;
     private int _skipped;
 
-    public ResultReporter(BatchContext ctx, int? total, Stopwatch clock)
+    public ResultReporter(BatchContext ctx, int? total, Stopwatch clock, bool keepResults)
     {
         _ctx = ctx;
         _total = total ?? -1;
         _clock = clock;
+        _results = keepResults ? new List<DeviceProvisioningOutcome>() : null;
     }
 
+    /// <summary>Results reported so far, per status.</summary>
+    public IReadOnlyDictionary<DeviceProvisioningStatus, int> Counts
+    {
+        get
+        {
+            lock (_whileStopping)
+            {
+                var counts = new Dictionary<DeviceProvisioningStatus, int>();
+                foreach (DeviceProvisioningStatus status in Enum.GetValues(typeof(DeviceProvisioningStatus)))
+                {
+                    counts[status] = _byStatus[(int)status];
+                }
+
+                return counts;
+            }
+        }
+    }
+
+    /// <summary>Devices the reconcile listing showed complete.</summary>
+    public int FromListing => Volatile.Read(ref _fromListing);
+
+    /// <summary>What devices' undos left in AWS ("thing: what"), at most <see cref="MaxLeftReported"/>, and how many more.</summary>
+    public (IReadOnlyList<string> Left, int More) LeftInAws
+    {
+        get
+        {
+            lock (_whileStopping)
+            {
+                return (_left.ToList(), _leftMore);
+            }
+        }
+    }
+
+    /// <summary>Every result in the order reported, when kept; else empty.</summary>
     public IReadOnlyList<DeviceProvisioningOutcome> Results
     {
         get
         {
-            lock (_results)
+            lock (_whileStopping)
             {
-                return _results.ToList();
+                return _results?.ToList() ?? new List<DeviceProvisioningOutcome>();
             }
         }
     }
@@ -46,7 +94,7 @@ internal sealed class ResultReporter
     {
         get
         {
-            lock (_results)
+            lock (_whileStopping)
             {
                 return _whileStopping.ToList();
             }
@@ -67,10 +115,27 @@ internal sealed class ResultReporter
         {
             WriteCertificateFile(result);
             int completed;
-            lock (_results)
+            lock (_whileStopping)
             {
-                _results.Add(result);
-                completed = _results.Count;
+                _results?.Add(result);
+                completed = ++_completed;
+                _byStatus[(int)result.Status]++;
+                if (result.LeftInAws.Count > 0)
+                {
+                    if (_left.Count < MaxLeftReported)
+                    {
+                        _left.Add($"{result.ThingName}: {string.Join(", ", result.LeftInAws)}");
+                    }
+                    else
+                    {
+                        _leftMore++;
+                    }
+                }
+            }
+
+            if (result.FromListing)
+            {
+                Interlocked.Increment(ref _fromListing);
             }
 
             switch (result.Status)
@@ -89,7 +154,7 @@ internal sealed class ResultReporter
 
             if (_ctx.Stop.IsCancellationRequested)
             {
-                lock (_results)
+                lock (_whileStopping)
                 {
                     _whileStopping.Add(result);
                 }
