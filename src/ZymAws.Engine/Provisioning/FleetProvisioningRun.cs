@@ -76,6 +76,8 @@ public sealed class FleetProvisioningRun : IDisposable
             throw new InvalidOperationException("The run is already complete.");
         }
 
+        // Counted when added, held or not: EndOfInput's total includes devices Auto reconcile still holds.
+        Interlocked.Increment(ref _added);
         if (!_reconcileDecided)
         {
             var options = _ctx.Options;
@@ -158,7 +160,6 @@ public sealed class FleetProvisioningRun : IDisposable
             return false;
         }
 
-        Interlocked.Increment(ref _added);
         if (!_seen.Add(FactKey.Of(device.ThingName ?? string.Empty)))
         {
             _gate.Release();
