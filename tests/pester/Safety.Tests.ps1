@@ -338,7 +338,8 @@ Import-Module '$script:ModuleManifest'
 "@
         $text = $child.Output -join "`n"
         $child.ExitCode | Should -Be 0 -Because $text
-        $text | Should -Match 'DEBUG: AWS iot \w+.*attempt 1 got .*retrying'
+        # A retry's debug record: a throttle queued again under the adaptive limit, or another failure retried.
+        $text | Should -Match 'DEBUG: AWS iot \w+.*attempt 1 (throttled; queued again|got .*retrying)'
         $text | Should -Match "WARNING: The certificate of 'inquire-\d' has no O="
 
         ($child.Output -match '^STATUS=') | Should -Be ('STATUS=' + ((@('Provisioned') * 6) -join ','))
